@@ -1,0 +1,28 @@
+export { EtpModule } from './etp.module.js';
+export { EtpAdapter } from './server/etp-adapter.js';
+export { EtpServer } from './server/etp-server.js';
+export { EtpSocket } from './server/etp-socket.js';
+export { ETP_UNKNOWN_EVENT, type EtpAck } from './server/dispatch.js';
+export { EtpEventName } from './server/etp-event-name.decorator.js';
+export type { EtpGatewayOptions, EtpHeartbeatOptions, EtpOrigin } from './server/options.js';
+export { EtpRoomsService } from './rooms/etp-rooms.service.js';
+export { EtpBroadcastOperator } from './rooms/broadcast-operator.js';
+export { DisconnectReason, isNormalClose } from './protocol/close.js';
+export {
+  EtpCodecs,
+  autoCodec,
+  jsonCodec,
+  textCodec,
+  binaryCodec,
+  type EtpCodecName,
+  type EtpPayloadCodec,
+} from './protocol/codec.js';
+export { decodeFrame, encodeFrame, type EtpFrame } from './protocol/frame.js';
+export { ACK_PREFIX, ackEventOf } from './protocol/ack.js';
+export {
+  EtpAckTimeoutError,
+  EtpConnectionClosedError,
+  EtpFrameError,
+  EtpPayloadError,
+} from './protocol/errors.js';
+export { DEFAULT_ACK_TIMEOUT, type EmitWithAckOptions } from './protocol/pending-acks.js';

@@ -1,0 +1,58 @@
+import { utf8Decode } from './utf8.js';
+
+const PREVIEW_BYTES = 64;
+
+/** A WebSocket message that is not an ETP frame. It is reported and dropped. */
+export class EtpFrameError extends Error {
+  override readonly name = 'EtpFrameError';
+  /** The first bytes of the message, as text, for the log. */
+  readonly preview: string;
+
+  constructor(reason: string, bytes: Uint8Array) {
+    const preview = utf8Decode(bytes, 0, Math.min(bytes.length, PREVIEW_BYTES));
+    super(
+      `Malformed ETP frame: ${reason} (${JSON.stringify(preview)}${bytes.length > PREVIEW_BYTES ? '…' : ''})`,
+    );
+    this.preview = preview;
+  }
+}
+
+/** A frame whose data the payload codec refused. */
+export class EtpPayloadError extends Error {
+  override readonly name = 'EtpPayloadError';
+
+  constructor(
+    readonly event: string,
+    options: { cause: unknown },
+  ) {
+    super(`Payload of event "${event}" cannot be decoded: ${describe(options.cause)}`, options);
+  }
+}
+
+/** An `emitWithAck` whose answer did not come in time. */
+export class EtpAckTimeoutError extends Error {
+  override readonly name = 'EtpAckTimeoutError';
+
+  constructor(
+    readonly event: string,
+    readonly timeout: number,
+  ) {
+    super(`No acknowledgement for event "${event}" within ${timeout} ms`);
+  }
+}
+
+/** The connection is gone: nothing was sent, or the answer can no longer come. */
+export class EtpConnectionClosedError extends Error {
+  override readonly name = 'EtpConnectionClosedError';
+
+  constructor(
+    readonly event: string,
+    reason = 'the connection is closed',
+  ) {
+    super(`Event "${event}" failed: ${reason}`);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

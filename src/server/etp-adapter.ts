@@ -1,0 +1,170 @@
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import {
+  Logger,
+  type INestApplicationContext,
+  type WebSocketAdapter,
+  type WsMessageHandler,
+} from '@nestjs/common';
+import type { Observable } from 'rxjs';
+import { EtpRoomsService } from '../rooms/etp-rooms.service.js';
+import type { ConnectionObserver } from './etp-server.js';
+import { EtpServer } from './etp-server.js';
+import type { EtpSocket } from './etp-socket.js';
+import type { EtpGatewayOptions } from './options.js';
+import { UpgradeRouter } from './upgrade-router.js';
+
+/** Port 0 in `@WebSocketGateway()` means: share the application's HTTP server. */
+const APP_PORT = 0;
+
+/** What `create` receives: the gateway's options as Nest passes them. */
+type GatewayOptions = EtpGatewayOptions & { namespace?: unknown; server?: unknown };
+
+/**
+ * The Nest `WebSocketAdapter` for ETP: `app.useWebSocketAdapter(new EtpAdapter(app))`.
+ * Gateways on port 0 share the application's HTTP server; another port gets an HTTP server of its
+ * own, which several gateways on different paths may share.
+ */
+export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, GatewayOptions> {
+  private readonly logger = new Logger('EtpAdapter');
+  private readonly appHttpServer: HttpServer | undefined;
+  private readonly routers = new Map<HttpServer, UpgradeRouter>();
+  private readonly ownServers = new Map<number, HttpServer>();
+  private readonly routerOf = new Map<EtpServer, UpgradeRouter>();
+  private observer: ConnectionObserver | undefined;
+  private observerResolved = false;
+
+  constructor(private readonly app?: INestApplicationContext | HttpServer) {
+    this.appHttpServer = resolveHttpServer(app);
+  }
+
+  create(port: number, options: GatewayOptions = {}): EtpServer {
+    if (options.namespace !== undefined) {
+      throw new Error('EtpAdapter does not support namespaces: give each gateway a path instead');
+    }
+    const { namespace: _namespace, server: _server, ...etpOptions } = options;
+    const httpServer = this.httpServerFor(port);
+    const server = new EtpServer(etpOptions, this.logger, this.resolveObserver());
+    const router = this.routerFor(httpServer);
+    router.add(server);
+    this.routerOf.set(server, router);
+    return server;
+  }
+
+  bindClientConnect(
+    server: EtpServer,
+    callback: (socket: EtpSocket, request: IncomingMessage) => void,
+  ): void {
+    server.setConnectionCallback(callback);
+  }
+
+  bindClientDisconnect(socket: EtpSocket, callback: (reason: string) => void): void {
+    socket.onClose(() => callback(socket.disconnectReason ?? 'closed'));
+  }
+
+  /** Drops a client that connected while the application was still starting. */
+  closeClient(socket: EtpSocket): void {
+    socket.close(1013, 'try again later');
+  }
+
+  bindMessageHandlers(
+    socket: EtpSocket,
+    handlers: WsMessageHandler[],
+    _transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    // Nest's transform wraps every result in Observables; dispatch resolves results itself so
+    // that the common case (a value or a Promise) costs no stream per message.
+    socket.server.bindHandlers(socket, handlers);
+  }
+
+  /** Answers handled through `@Ack()` are left to the handler. */
+  isAckHandledManually(handler: WsMessageHandler): boolean {
+    return handler.isAckHandledManually === true;
+  }
+
+  async close(server: EtpServer): Promise<void> {
+    const router = this.routerOf.get(server);
+    router?.remove(server);
+    this.routerOf.delete(server);
+    await server.close();
+  }
+
+  async dispose(): Promise<void> {
+    for (const router of this.routers.values()) router.detach();
+    this.routers.clear();
+    await Promise.all(
+      [...this.ownServers.values()].map(
+        (httpServer) =>
+          new Promise<void>((resolve) => {
+            httpServer.close(() => resolve());
+            httpServer.closeAllConnections();
+          }),
+      ),
+    );
+    this.ownServers.clear();
+  }
+
+  private httpServerFor(port: number): HttpServer {
+    if (port === APP_PORT) {
+      if (this.appHttpServer === undefined) {
+        throw new Error(
+          'An ETP gateway on port 0 shares the application HTTP server, and there is none: ' +
+            'give the gateway a port, or create the app with NestFactory.create()',
+        );
+      }
+      return this.appHttpServer;
+    }
+    let httpServer = this.ownServers.get(port);
+    if (httpServer === undefined) {
+      httpServer = createServer((_request, response) => {
+        response.writeHead(426, { Connection: 'close' }).end('Upgrade Required');
+      });
+      httpServer.on('error', (error) =>
+        this.logger.error(`HTTP server on port ${port}: ${error.message}`),
+      );
+      httpServer.listen(port);
+      this.ownServers.set(port, httpServer);
+    }
+    return httpServer;
+  }
+
+  private routerFor(httpServer: HttpServer): UpgradeRouter {
+    let router = this.routers.get(httpServer);
+    if (router === undefined) {
+      router = new UpgradeRouter(httpServer);
+      this.routers.set(httpServer, router);
+    }
+    return router;
+  }
+
+  /** The rooms registry of `EtpModule`, when the application imports it. */
+  private resolveObserver(): ConnectionObserver | undefined {
+    if (this.observerResolved) return this.observer;
+    this.observerResolved = true;
+    const app = this.app as Partial<INestApplicationContext> | undefined;
+    if (typeof app?.get !== 'function') return undefined;
+    try {
+      this.observer = app.get(EtpRoomsService, { strict: false }).registry;
+    } catch {
+      this.observer = undefined;
+    }
+    return this.observer;
+  }
+}
+
+function resolveHttpServer(
+  app: INestApplicationContext | HttpServer | undefined,
+): HttpServer | undefined {
+  if (app === undefined) return undefined;
+  const withHttp = app as { getHttpServer?: () => HttpServer };
+  if (typeof withHttp.getHttpServer === 'function') {
+    try {
+      return withHttp.getHttpServer();
+    } catch {
+      return undefined;
+    }
+  }
+  const candidate = app as Partial<HttpServer>;
+  return typeof candidate.listen === 'function' && typeof candidate.on === 'function'
+    ? (app as HttpServer)
+    : undefined;
+}

@@ -1,0 +1,208 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger, WsMessageHandler } from '@nestjs/common';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ackEventOf } from '../protocol/ack.js';
+import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
+import { encodeFrame } from '../protocol/frame.js';
+import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
+import {
+  dispatchMessage,
+  ETP_UNKNOWN_EVENT,
+  type DispatchHost,
+  type HandlerRoute,
+} from './dispatch.js';
+import { EtpSocket, prepareFrame } from './etp-socket.js';
+import { Heartbeat } from './heartbeat.js';
+import {
+  DEFAULT_HEARTBEAT_INTERVAL,
+  DEFAULT_HEARTBEAT_TIMEOUT,
+  DEFAULT_MAX_PAYLOAD,
+  type EtpGatewayOptions,
+} from './options.js';
+import { isOriginAllowed } from './origin.js';
+
+/** Sees every connection of every gateway; the rooms registry is one. */
+export interface ConnectionObserver {
+  connected(socket: EtpSocket): void;
+  disconnected(socket: EtpSocket): void;
+}
+
+type ConnectionCallback = (socket: EtpSocket, request: IncomingMessage) => void;
+
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * One gateway's ETP server, what `@WebSocketServer()` receives: its connections and a
+ * broadcast to all of them. Several gateways on one path share one server.
+ */
+export class EtpServer implements DispatchHost {
+  /** The path it serves, or `undefined` when it takes every path not claimed by another. */
+  readonly path: string | undefined;
+  readonly codec: EtpPayloadCodec;
+  readonly ackTimeout: number;
+  /** @internal */
+  readonly routes = new Map<string, HandlerRoute>();
+  /** @internal */
+  unknownRoute: HandlerRoute | undefined;
+
+  private readonly connections = new Map<string, EtpSocket>();
+  private readonly wss: WebSocketServer;
+  private readonly heartbeat: Heartbeat | undefined;
+  private readonly boundSlots: string[][] = [];
+  private onConnection: ConnectionCallback | undefined;
+  private closing = false;
+
+  constructor(
+    readonly options: Readonly<EtpGatewayOptions>,
+    private readonly logger: Logger,
+    private readonly observer: ConnectionObserver | undefined,
+  ) {
+    this.path = options.path;
+    this.codec = resolveCodec(options.codec);
+    this.ackTimeout = options.ackTimeout ?? DEFAULT_ACK_TIMEOUT;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    });
+    const heartbeat = options.heartbeat ?? {};
+    if (heartbeat !== false) {
+      this.heartbeat = new Heartbeat(
+        this.connections,
+        heartbeat.interval ?? DEFAULT_HEARTBEAT_INTERVAL,
+        heartbeat.timeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
+      );
+      this.heartbeat.start();
+    }
+  }
+
+  /** The open connections, by id. */
+  get sockets(): ReadonlyMap<string, EtpSocket> {
+    return this.connections;
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  /** Sends an event to every connection of this server; the frame is encoded once. */
+  emit(event: string, data?: unknown): number {
+    const frame = prepareFrame(encodeFrame(event, 0, this.codec.encode(data)));
+    let sent = 0;
+    for (const socket of this.connections.values()) {
+      if (socket.sendPrepared(frame)) sent++;
+    }
+    return sent;
+  }
+
+  /** @internal */
+  setConnectionCallback(callback: ConnectionCallback): void {
+    this.onConnection = callback;
+  }
+
+  /** @internal Completes a handshake routed here, or refuses it. */
+  handleUpgrade(request: IncomingMessage, stream: Duplex, head: Buffer): void {
+    if (this.closing) {
+      refuse(stream, 503, 'Service Unavailable');
+      return;
+    }
+    if (!isOriginAllowed(request, this.options.cors?.origin)) {
+      this.logger.warn(`Refused a handshake from origin ${request.headers.origin}`);
+      refuse(stream, 403, 'Forbidden');
+      return;
+    }
+    this.wss.handleUpgrade(request, stream, head, (ws) => this.accept(ws, request));
+  }
+
+  /** @internal Nest's handlers for one gateway on this path, bound to one socket. */
+  bindHandlers(socket: EtpSocket, handlers: WsMessageHandler[]): void {
+    const slot = socket.handlers.length;
+    socket.handlers.push(handlers);
+    if (this.boundSlots[slot] !== undefined) return;
+    // Every socket gets the same gateways' lists in the same order, so the routes are built once.
+    this.boundSlots[slot] = handlers.map((handler) => String(handler.message));
+    handlers.forEach((handler, index) => {
+      const event = String(handler.message);
+      const route: HandlerRoute = {
+        slot,
+        index,
+        ackEvent: ackEventOf(event),
+        manualAck: handler.isAckHandledManually === true,
+      };
+      if (event === ETP_UNKNOWN_EVENT) {
+        this.unknownRoute ??= route;
+      } else if (!this.routes.has(event)) {
+        this.routes.set(event, route);
+      }
+    });
+  }
+
+  /** @internal Closes every connection (1001) and stops the heartbeat. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.heartbeat?.stop();
+    const sockets = [...this.connections.values()];
+    if (sockets.length > 0) {
+      const allClosed = Promise.all(
+        sockets.map((socket) => new Promise<void>((resolve) => socket.onClose(() => resolve()))),
+      );
+      for (const socket of sockets) socket.close(1001, 'server shutdown');
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
+      await Promise.race([allClosed, grace]);
+      clearTimeout(timer);
+      for (const socket of this.connections.values()) socket.terminate();
+    }
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  reportMalformed(error: Error, socket: EtpSocket): void {
+    this.logger.warn(`${error.message} [socket ${socket.id}]`);
+    this.notify(error, socket);
+  }
+
+  reportUnknownEvent(event: string, socket: EtpSocket): void {
+    const error = new Error(`Unknown ETP event "${event}" with no ${ETP_UNKNOWN_EVENT} handler`);
+    this.logger.debug?.(`${error.message} [socket ${socket.id}]`);
+    this.notify(error, socket);
+  }
+
+  reportHandlerFailure(error: unknown, socket: EtpSocket, event: string): void {
+    this.logger.error(
+      `Handler of "${event}" failed [socket ${socket.id}]`,
+      error instanceof Error ? error.stack : String(error),
+    );
+  }
+
+  private accept(ws: WebSocket, request: IncomingMessage): void {
+    const socket = new EtpSocket(ws, request, this);
+    this.connections.set(socket.id, socket);
+    ws.on('message', (bytes: Buffer) => dispatchMessage(this, socket, bytes));
+    ws.on('pong', () => socket.handlePong());
+    ws.on('error', (error) => socket.handleError(error));
+    ws.once('close', (code: number, reason: Buffer) => {
+      this.connections.delete(socket.id);
+      this.observer?.disconnected(socket);
+      socket.handleClose(code, reason);
+    });
+    this.observer?.connected(socket);
+    this.onConnection?.(socket, request);
+  }
+
+  private notify(error: Error, socket: EtpSocket): void {
+    const hook = this.options.onError;
+    if (hook === undefined) return;
+    try {
+      hook(error, socket);
+    } catch (hookError) {
+      this.logger.error('The gateway onError hook threw', (hookError as Error).stack);
+    }
+  }
+}
+
+function refuse(stream: Duplex, status: number, text: string): void {
+  stream.once('finish', () => stream.destroy());
+  stream.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { WsMessageHandler } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import { encodeFrame } from '../protocol/frame.js';
+import type { EtpPayloadCodec } from '../protocol/codec.js';
+import { DisconnectReason, isNormalClose } from '../protocol/close.js';
+import { EtpConnectionClosedError } from '../protocol/errors.js';
+import { PendingAcks, type EmitWithAckOptions } from '../protocol/pending-acks.js';
+import type { EtpServer } from './etp-server.js';
+
+const OPEN = 1;
+const TEXT = { binary: false } as const;
+const BINARY = { binary: true } as const;
+const NO_ROOMS: ReadonlySet<string> = new Set();
+const MESSAGE_TOO_BIG = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+
+/** A frame made ready once for many sockets: text is turned into bytes a single time. */
+export interface PreparedFrame {
+  readonly bytes: Uint8Array;
+  readonly options: typeof TEXT | typeof BINARY;
+}
+
+export function prepareFrame(frame: string | Uint8Array): PreparedFrame {
+  return typeof frame === 'string'
+    ? { bytes: Buffer.from(frame, 'utf8'), options: TEXT }
+    : { bytes: frame, options: BINARY };
+}
+
+type CloseListener = (socket: EtpSocket) => void;
+
+/**
+ * One ETP connection of a gateway: what `@ConnectedSocket()`, the lifecycle hooks, guards and
+ * REQUEST-scoped providers receive. It deliberately has no `send` method and no `readyState`:
+ * Nest's exception filter then answers through `emit`, as an ETP frame.
+ */
+export class EtpSocket {
+  /** 16 random bytes from a cryptographic source, as 32 hex characters. */
+  readonly id: string = randomBytes(16).toString('hex');
+
+  /** Close status once the connection has ended (1006 when it ended without a close frame). */
+  closeCode: number | undefined;
+  /** Close text sent by the side that closed, if any. */
+  closeReason: string | undefined;
+  /** The transport error that ended or preceded the end of the connection, if any. */
+  closeError: Error | undefined;
+  /** Why the connection ended, as handed to `handleDisconnect`. */
+  disconnectReason: DisconnectReason | undefined;
+
+  /** @internal Nest's handler lists bound to this socket, one per gateway on its path. */
+  handlers: WsMessageHandler[][] = [];
+  /** @internal Cleared by a ping round, set by the pong. */
+  alive = true;
+
+  /** @internal The rooms this connection is in, kept by the room registry. */
+  roomSet: Set<string> | undefined;
+
+  private dataMap: Map<string, unknown> | undefined;
+  private acks: PendingAcks | undefined;
+  private pings: Array<() => void> | undefined;
+  private closeListeners: CloseListener[] | undefined;
+  private closedByServer = false;
+  private heartbeatExpired = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    /** The HTTP request of the handshake. */
+    readonly request: IncomingMessage,
+    /** The gateway server that accepted it. */
+    readonly server: EtpServer,
+  ) {}
+
+  /** Anything the application keeps for this connection. */
+  get data(): Map<string, unknown> {
+    return (this.dataMap ??= new Map());
+  }
+
+  /** The rooms this connection is in. */
+  get rooms(): ReadonlySet<string> {
+    return this.roomSet ?? NO_ROOMS;
+  }
+
+  get connected(): boolean {
+    return this.ws.readyState === OPEN;
+  }
+
+  get codec(): EtpPayloadCodec {
+    return this.server.codec;
+  }
+
+  /** Sends an event; `false` when the connection is no longer open and nothing was sent. */
+  emit(event: string, data?: unknown): boolean {
+    return this.sendFrame(encodeFrame(event, 0, this.server.codec.encode(data)));
+  }
+
+  /** Sends an event and resolves with the peer's answer, decoded by the gateway's codec. */
+  async emitWithAck<T = unknown>(
+    event: string,
+    data?: unknown,
+    options?: EmitWithAckOptions,
+  ): Promise<T> {
+    if (!this.connected) throw new EtpConnectionClosedError(event);
+    const payload = this.server.codec.encode(data);
+    this.acks ??= new PendingAcks();
+    const answer = await this.acks.request(
+      event,
+      { timeout: this.server.ackTimeout, ...options },
+      (ackId) => {
+        if (!this.sendFrame(encodeFrame(event, ackId, payload))) {
+          throw new EtpConnectionClosedError(event);
+        }
+      },
+    );
+    return this.server.codec.decode(answer) as T;
+  }
+
+  /** Sends a WebSocket ping and resolves on the pong. */
+  ping(options?: { timeout?: number }): Promise<void> {
+    if (!this.connected) return Promise.reject(new EtpConnectionClosedError('ping'));
+    const timeout = options?.timeout ?? this.server.ackTimeout;
+    return new Promise((resolve, reject) => {
+      const pings = (this.pings ??= []);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        resolve();
+      };
+      pings.push(done);
+      if (timeout > 0) {
+        timer = setTimeout(() => {
+          const at = pings.indexOf(done);
+          if (at !== -1) pings.splice(at, 1);
+          reject(new Error(`No pong within ${timeout} ms`));
+        }, timeout);
+      }
+      this.ws.ping();
+    });
+  }
+
+  /** Closes the connection with a close status (1000 by default) and text. */
+  close(code = 1000, reason?: string): void {
+    this.closedByServer = true;
+    this.ws.close(code, reason);
+  }
+
+  /** Whether the connection ended with a normal status (1000, 1001 or 1005). */
+  isNormalClose(): boolean {
+    return isNormalClose(this.closeCode);
+  }
+
+  /** @internal Writes an encoded frame: text as a text message, bytes as a binary one. */
+  sendFrame(frame: string | Uint8Array): boolean {
+    if (this.ws.readyState !== OPEN) return false;
+    this.ws.send(frame, typeof frame === 'string' ? TEXT : BINARY);
+    return true;
+  }
+
+  /** @internal Writes a frame prepared once for a broadcast. */
+  sendPrepared(frame: PreparedFrame): boolean {
+    if (this.ws.readyState !== OPEN) return false;
+    this.ws.send(frame.bytes, frame.options);
+    return true;
+  }
+
+  /** @internal Settles one of this socket's `emitWithAck` requests. */
+  settleAck(ackId: number, data: Uint8Array | null): void {
+    this.acks?.settle(ackId, data);
+  }
+
+  /** @internal Runs once the connection has ended, after the pending acks were rejected. */
+  onClose(listener: CloseListener): void {
+    (this.closeListeners ??= []).push(listener);
+  }
+
+  /** @internal A heartbeat ping; the pong comes back through `handlePong`. */
+  sendPing(): void {
+    if (this.ws.readyState === OPEN) this.ws.ping();
+  }
+
+  /** @internal Ends a peer that stopped answering pings. */
+  expireHeartbeat(): void {
+    this.heartbeatExpired = true;
+    this.ws.terminate();
+  }
+
+  /** @internal Ends the connection at once, without a closing handshake. */
+  terminate(): void {
+    this.closedByServer = true;
+    this.ws.terminate();
+  }
+
+  /** @internal */
+  handlePong(): void {
+    this.alive = true;
+    const pings = this.pings;
+    if (pings === undefined || pings.length === 0) return;
+    this.pings = undefined;
+    for (const done of pings) done();
+  }
+
+  /** @internal */
+  handleError(error: Error): void {
+    this.closeError ??= error;
+  }
+
+  /** @internal */
+  handleClose(code: number, reason: Buffer): void {
+    this.closeCode = code;
+    this.closeReason = reason.length > 0 ? reason.toString('utf8') : undefined;
+    this.disconnectReason = this.explainClose();
+    this.acks?.rejectAll(this.disconnectReason);
+    this.pings = undefined;
+    const listeners = this.closeListeners;
+    this.closeListeners = undefined;
+    if (listeners !== undefined) {
+      for (const listener of listeners) listener(this);
+    }
+  }
+
+  private explainClose(): DisconnectReason {
+    if (this.heartbeatExpired) return DisconnectReason.HeartbeatTimeout;
+    if ((this.closeError as { code?: string } | undefined)?.code === MESSAGE_TOO_BIG) {
+      this.closeCode = 1009;
+      return DisconnectReason.MessageTooBig;
+    }
+    if (this.closedByServer) return DisconnectReason.ServerClosed;
+    if (this.closeError !== undefined || this.closeCode === 1006) {
+      return DisconnectReason.TransportError;
+    }
+    return DisconnectReason.ClientClosed;
+  }
+}

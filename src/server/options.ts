@@ -1,0 +1,41 @@
+import type { EtpCodecName, EtpPayloadCodec } from '../protocol/codec.js';
+import type { EtpSocket } from './etp-socket.js';
+
+/** Which browser origins may open a connection, in the shape of Nest's `cors.origin`. */
+export type EtpOrigin =
+  boolean | string | RegExp | ReadonlyArray<string | RegExp> | ((origin: string) => boolean);
+
+export interface EtpHeartbeatOptions {
+  /** Milliseconds between two pings of every connection. Default 25 000. */
+  interval?: number;
+  /** Milliseconds a connection has to answer a ping with a pong. Default 20 000. */
+  timeout?: number;
+}
+
+/** The ETP settings of one gateway, given in `@WebSocketGateway({ ... })`. */
+export interface EtpGatewayOptions {
+  /** The URL path the gateway serves. Without one it takes every path no other gateway claims. */
+  path?: string;
+  /** How data parts become handler values and back. Default `'auto'`. */
+  codec?: EtpCodecName | EtpPayloadCodec;
+  /** Largest message accepted, in bytes; a larger one closes the connection with 1009. Default 1 MiB. */
+  maxPayload?: number;
+  /**
+   * Browser origins allowed besides the request's own host. Clients that send no `Origin`
+   * (Go, Node) are always accepted; `true` allows every origin. Default: same host only.
+   */
+  cors?: { origin?: EtpOrigin };
+  /** Liveness pings; `false` switches them off. */
+  heartbeat?: EtpHeartbeatOptions | false;
+  /** Default timeout of `socket.emitWithAck`, in ms (0: none). Default 30 000. */
+  ackTimeout?: number;
+  /**
+   * Called with every protocol error of a connection (malformed frame, undecodable payload,
+   * unknown event with no fallback) besides the log line. It must not throw.
+   */
+  onError?: (error: Error, socket: EtpSocket) => void;
+}
+
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+export const DEFAULT_HEARTBEAT_INTERVAL = 25_000;
+export const DEFAULT_HEARTBEAT_TIMEOUT = 20_000;
