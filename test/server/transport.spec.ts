@@ -1,0 +1,143 @@
+import 'reflect-metadata';
+import { createServer } from 'node:net';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import WebSocket from 'ws';
+import { EtpModule } from '../../src/index.js';
+import { startApp } from '../support/app.js';
+import { RawClient, wsUrl } from '../support/raw-client.js';
+
+/** A free loopback port, for gateways that get a server of their own. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The handshake's HTTP status, or 101 when it succeeded. */
+function handshakeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => {
+      ws.terminate();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('error', (error) => reject(error));
+  });
+}
+
+@WebSocketGateway({ path: '/ws' })
+class AppPortGateway {
+  @SubscribeMessage('who')
+  who() {
+    return 'app-port';
+  }
+}
+
+@WebSocketGateway({ path: '/strict' })
+class StrictOriginGateway {
+  @SubscribeMessage('who')
+  who() {
+    return 'strict';
+  }
+}
+
+@WebSocketGateway({
+  path: '/open',
+  cors: { origin: ['https://allowed.example', /\.trusted\.example$/] },
+})
+class AllowListGateway {
+  @SubscribeMessage('who')
+  who() {
+    return 'open';
+  }
+}
+
+describe('where gateways listen', () => {
+  it('shares the application HTTP server on port 0, next to HTTP routes', async () => {
+    const { app, port } = await startApp([EtpModule.forRoot()], [AppPortGateway]);
+    const client = await RawClient.connect(wsUrl(port, '/ws'));
+    expect(await client.request('who||1', '__ack_who', 1)).toBe('__ack_who||1||app-port');
+    const response = await fetch(`http://127.0.0.1:${port}/nothing-here`);
+    expect(response.status).toBe(404);
+    await client.close();
+    await app.close();
+  });
+
+  it('gives another port its own server, shared by gateways on different paths', async () => {
+    const port = await freePort();
+    @WebSocketGateway(port, { path: '/a' })
+    class GatewayA {
+      @SubscribeMessage('who')
+      who() {
+        return 'a';
+      }
+    }
+    @WebSocketGateway(port, { path: '/b' })
+    class GatewayB {
+      @SubscribeMessage('who')
+      who() {
+        return 'b';
+      }
+    }
+    const { app, port: appPort } = await startApp([EtpModule.forRoot()], [GatewayA, GatewayB]);
+    expect(appPort).not.toBe(port);
+    const a = await RawClient.connect(wsUrl(port, '/a'));
+    const b = await RawClient.connect(wsUrl(port, '/b/?x=1'));
+    expect(await a.request('who||1', '__ack_who', 1)).toBe('__ack_who||1||a');
+    expect(await b.request('who||1', '__ack_who', 1)).toBe('__ack_who||1||b');
+    expect(await handshakeStatus(wsUrl(appPort, '/a'))).toBe(404);
+    await a.close();
+    await b.close();
+    await app.close();
+    // The port's own server is closed with the app.
+    await expect(handshakeStatus(wsUrl(port, '/a'))).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('refuses a handshake for an unknown path at once', async () => {
+    const { app, port } = await startApp([EtpModule.forRoot()], [AppPortGateway]);
+    const started = Date.now();
+    expect(await handshakeStatus(wsUrl(port, '/elsewhere'))).toBe(404);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await app.close();
+  });
+});
+
+describe('origin check', () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+
+  beforeAll(async () => {
+    app = await startApp([EtpModule.forRoot()], [StrictOriginGateway, AllowListGateway]);
+  });
+  afterAll(async () => {
+    await app.app.close();
+  });
+
+  it('accepts clients that send no Origin, as Go and Node clients do', async () => {
+    expect(await handshakeStatus(wsUrl(app.port, '/strict'))).toBe(101);
+  });
+
+  it('accepts a browser on the request host', async () => {
+    const origin = `http://127.0.0.1:${app.port}`;
+    expect(await handshakeStatus(wsUrl(app.port, '/strict'), { Origin: origin })).toBe(101);
+  });
+
+  it('refuses a browser from another origin by default', async () => {
+    const status = await handshakeStatus(wsUrl(app.port, '/strict'), {
+      Origin: 'https://evil.example',
+    });
+    expect(status).toBe(403);
+  });
+
+  it('accepts the origins a gateway allows, and only those', async () => {
+    const url = wsUrl(app.port, '/open');
+    expect(await handshakeStatus(url, { Origin: 'https://allowed.example' })).toBe(101);
+    expect(await handshakeStatus(url, { Origin: 'https://app.trusted.example' })).toBe(101);
+    expect(await handshakeStatus(url, { Origin: 'https://other.example' })).toBe(403);
+  });
+});
