@@ -54,7 +54,7 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
     server: EtpServer,
     callback: (socket: EtpSocket, request: IncomingMessage) => void,
   ): void {
-    server.setConnectionCallback(callback);
+    server.addConnectionCallback(callback);
   }
 
   bindClientDisconnect(socket: EtpSocket, callback: (reason: string) => void): void {

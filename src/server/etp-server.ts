@@ -50,7 +50,7 @@ export class EtpServer implements DispatchHost {
   private readonly wss: WebSocketServer;
   private readonly heartbeat: Heartbeat | undefined;
   private readonly boundSlots: string[][] = [];
-  private onConnection: ConnectionCallback | undefined;
+  private readonly connectionCallbacks: ConnectionCallback[] = [];
   private closing = false;
 
   constructor(
@@ -97,9 +97,9 @@ export class EtpServer implements DispatchHost {
     return sent;
   }
 
-  /** @internal */
-  setConnectionCallback(callback: ConnectionCallback): void {
-    this.onConnection = callback;
+  /** @internal One callback per gateway on this path, in the order Nest binds them. */
+  addConnectionCallback(callback: ConnectionCallback): void {
+    this.connectionCallbacks.push(callback);
   }
 
   /** @internal Completes a handshake routed here, or refuses it. */
@@ -188,7 +188,7 @@ export class EtpServer implements DispatchHost {
       socket.handleClose(code, reason);
     });
     this.observer?.connected(socket);
-    this.onConnection?.(socket, request);
+    for (const callback of this.connectionCallbacks) callback(socket, request);
   }
 
   private notify(error: Error, socket: EtpSocket): void {

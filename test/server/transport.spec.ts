@@ -99,6 +99,37 @@ describe('where gateways listen', () => {
     await expect(handshakeStatus(wsUrl(port, '/a'))).rejects.toThrow(/ECONNREFUSED/);
   });
 
+  it('serves two gateways on one path: both see the connection, each its own events', async () => {
+    const seen: string[] = [];
+    @WebSocketGateway({ path: '/shared' })
+    class FirstGateway {
+      handleConnection() {
+        seen.push('first');
+      }
+      @SubscribeMessage('one')
+      one() {
+        return 'first';
+      }
+    }
+    @WebSocketGateway({ path: '/shared' })
+    class SecondGateway {
+      handleConnection() {
+        seen.push('second');
+      }
+      @SubscribeMessage('two')
+      two() {
+        return 'second';
+      }
+    }
+    const { app, port } = await startApp([EtpModule.forRoot()], [FirstGateway, SecondGateway]);
+    const client = await RawClient.connect(wsUrl(port, '/shared'));
+    expect(await client.request('one||1', '__ack_one', 1)).toBe('__ack_one||1||first');
+    expect(await client.request('two||2', '__ack_two', 2)).toBe('__ack_two||2||second');
+    expect(seen.sort()).toEqual(['first', 'second']);
+    await client.close();
+    await app.close();
+  });
+
   it('refuses a handshake for an unknown path at once', async () => {
     const { app, port } = await startApp([EtpModule.forRoot()], [AppPortGateway]);
     const started = Date.now();
