@@ -104,7 +104,7 @@ export class EtpSocket {
     this.acks ??= new PendingAcks();
     const answer = await this.acks.request(
       event,
-      { timeout: this.server.ackTimeout, ...options },
+      { timeout: options?.timeout ?? this.server.ackTimeout, signal: options?.signal },
       (ackId) => {
         if (!this.sendFrame(encodeFrame(event, ackId, payload))) {
           throw new EtpConnectionClosedError(event);

@@ -93,7 +93,10 @@ describe('EtpSocket and EtpServer', () => {
       new EtpAckTimeoutError('silent', 100),
     );
     await expect(socket.emitWithAck('silent', null, { timeout: 20 })).rejects.toThrow(
-      EtpAckTimeoutError,
+      new EtpAckTimeoutError('silent', 20),
+    );
+    await expect(socket.emitWithAck('silent', null, { timeout: undefined })).rejects.toThrow(
+      new EtpAckTimeoutError('silent', 100),
     );
     // A late answer to a request that timed out is dropped.
     client.send('__ack_silent||1||late');
