@@ -26,3 +26,17 @@ export {
   EtpPayloadError,
 } from './protocol/errors.js';
 export { DEFAULT_ACK_TIMEOUT, type EmitWithAckOptions } from './protocol/pending-acks.js';
+export { EtpClient, type EtpClientOptions } from './client/etp-client.js';
+export {
+  type EtpClientBase,
+  type EtpClientBaseOptions,
+  type EtpDisconnectInfo,
+  type EtpDisconnectListener,
+  type EtpEventHandler,
+  type EtpQuery,
+} from './client/etp-client-base.js';
+export type { EtpReconnectOptions } from './client/reconnect.js';
+export { EtpConnectError, EtpHandlerError, EtpUnknownEventError } from './client/errors.js';
+export { OnEtpEvent, type OnEtpEventOptions } from './client/on-etp-event.decorator.js';
+export { InjectEtpClient, getEtpClientToken } from './client/tokens.js';
+export type { EtpModuleAsyncOptions, EtpModuleOptions } from './client/module-options.js';

@@ -1,0 +1,78 @@
+import {
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { EtpClientBase, type EtpClientBaseOptions, type EtpLogLevel } from './etp-client-base.js';
+import { DEFAULT_CLIENT_MAX_PAYLOAD } from './etp-client-base.js';
+import type { EtpTransport, EtpTransportListener } from './transport.js';
+import { createWsTransport } from './ws-transport.js';
+
+/** Settings of an `EtpClient`. */
+export interface EtpClientOptions extends EtpClientBaseOptions {
+  /** The server's URL, e.g. `ws://billing:8080/ws`. */
+  url?: string;
+  /** HTTP headers of the handshake (authorization, say). */
+  headers?: Readonly<Record<string, string>>;
+  /**
+   * Connect when the application boots (a URL being set). A server that is down does not hold
+   * the boot: the client keeps trying in the background. Default `true`.
+   */
+  connectOnBootstrap?: boolean;
+}
+
+/**
+ * A Node ETP client over `ws`, injectable in any provider once `EtpModule.forRoot()` is
+ * imported. Configured with a URL, it connects on application bootstrap and closes on shutdown.
+ */
+export class EtpClient
+  extends EtpClientBase
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  /** The client's name when it is one of several (`@InjectEtpClient('billing')`). */
+  readonly name: string | undefined;
+  private readonly logger: Logger;
+
+  constructor(options: EtpClientOptions = {}, name?: string) {
+    super(options.url, options);
+    this.name = name;
+    this.logger = new Logger(name === undefined ? 'EtpClient' : `EtpClient:${name}`);
+  }
+
+  /** Sends a WebSocket ping and resolves on the pong (timeout: the ack timeout). */
+  ping(options?: { timeout?: number }): Promise<void> {
+    return this.pingServer(options?.timeout);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const options = this.options as EtpClientOptions;
+    if (this.url === undefined || options.connectOnBootstrap === false) return;
+    // Waits for the first attempt only; a failure is logged and retried in the background.
+    await this.start(undefined, true).catch(() => undefined);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  protected createTransport(url: string, listener: EtpTransportListener): EtpTransport {
+    const options = this.options as EtpClientOptions;
+    return createWsTransport(
+      url,
+      {
+        headers: options.headers,
+        maxPayload: options.maxPayload ?? DEFAULT_CLIENT_MAX_PAYLOAD,
+      },
+      listener,
+    );
+  }
+
+  protected override log(level: EtpLogLevel, message: string, error?: unknown): void {
+    if (level === 'error') {
+      const cause = error instanceof Error ? (error.cause ?? error) : error;
+      this.logger.error(message, cause instanceof Error ? cause.stack : undefined);
+    } else {
+      this.logger[level](message);
+    }
+  }
+}
