@@ -172,3 +172,38 @@ describe('origin check', () => {
     expect(await handshakeStatus(url, { Origin: 'https://other.example' })).toBe(403);
   });
 });
+
+describe('read limit', () => {
+  it('takes a message of 1 MiB by default and closes on a larger one with 1009', async () => {
+    const { app, port } = await startApp([EtpModule.forRoot()], [AppPortGateway]);
+    const client = await RawClient.connect(wsUrl(port));
+    const head = 'who||1||';
+    client.send(head + 'x'.repeat(1024 * 1024 - head.length));
+    expect(await client.next('__ack_who||1')).toBe('__ack_who||1||app-port');
+    client.send(head + 'x'.repeat(1024 * 1024 - head.length + 1));
+    expect(await client.closed).toBe(1009);
+    await app.close();
+  });
+});
+
+describe('heartbeat', () => {
+  it('pings on the configured interval, and not at all when switched off', async () => {
+    @WebSocketGateway({ path: '/beat', heartbeat: { interval: 30, timeout: 1_000 } })
+    class BeatingGateway {}
+    @WebSocketGateway({ path: '/quiet', heartbeat: false })
+    class QuietGateway {}
+    const { app, port } = await startApp([EtpModule.forRoot()], [BeatingGateway, QuietGateway]);
+    const beating = await RawClient.connect(wsUrl(port, '/beat'));
+    const quiet = await RawClient.connect(wsUrl(port, '/quiet'));
+    let beatingPings = 0;
+    let quietPings = 0;
+    beating.ws.on('ping', () => beatingPings++);
+    quiet.ws.on('ping', () => quietPings++);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(beatingPings).toBeGreaterThanOrEqual(3);
+    expect(quietPings).toBe(0);
+    await beating.close();
+    await quiet.close();
+    await app.close();
+  });
+});
