@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
 import { EtpModule } from 'nestjs-etp';
+import { ChatBot } from './bot/chat-bot.js';
+import { ChatGateway } from './chat/chat.gateway.js';
+import { RoomsController } from './chat/rooms.controller.js';
 import { HelloGateway } from './hello.gateway.js';
 
 @Module({
   imports: [EtpModule.forRoot()],
-  providers: [HelloGateway],
+  controllers: [RoomsController],
+  providers: [HelloGateway, ChatGateway, ChatBot],
 })
 export class AppModule {}

@@ -1,19 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { Logger } from '@nestjs/common';
 import {
-  ConnectedSocket,
   MessageBody,
   SubscribeMessage,
   WebSocketGateway,
   type OnGatewayConnection,
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
-import {
-  ETP_UNKNOWN_EVENT,
-  EtpEventName,
-  EtpRoomsService,
-  type EtpSocket,
-} from 'nestjs-etp';
+import { ETP_UNKNOWN_EVENT, EtpEventName, EtpRoomsService, type EtpSocket } from 'nestjs-etp';
 
 /** The Go reference README's example, served unchanged to its client. */
 @WebSocketGateway({ path: '/ws' })
@@ -29,7 +23,9 @@ export class HelloGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   handleDisconnect(socket: EtpSocket, reason?: string): void {
-    this.logger.log(`disconnected ${socket.id} (${reason}), normal close: ${socket.isNormalClose()}`);
+    this.logger.log(
+      `disconnected ${socket.id} (${reason}), normal close: ${socket.isNormalClose()}`,
+    );
   }
 
   @SubscribeMessage('hello')

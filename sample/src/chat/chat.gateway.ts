@@ -1,0 +1,94 @@
+import { Logger, UsePipes, ValidationPipe } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WsException,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
+import { EtpRoomsService, type EtpSocket } from 'nestjs-etp';
+import { chatRoomsOf, membersOf, nameOf, setName } from './chat-members.js';
+import { RoomDto, SayDto, type ChatMessage, type Profile } from './chat.dto.js';
+
+const PROFILE_TIMEOUT_MS = 5_000;
+
+/**
+ * A small chat on the same path as the Go example. Clients `join` and `leave` rooms, `say`
+ * something to a room and ask `who` is in it; the server asks a newcomer for its `profile`.
+ */
+@WebSocketGateway({ path: '/ws' })
+@UsePipes(
+  new ValidationPipe({
+    whitelist: true,
+    exceptionFactory: (errors) =>
+      new WsException(errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ')),
+  }),
+)
+export class ChatGateway implements OnGatewayDisconnect {
+  private readonly logger = new Logger(ChatGateway.name);
+
+  constructor(private readonly rooms: EtpRoomsService) {}
+
+  /** Answers with the room's members, the newcomer included; the others hear `joined`. */
+  @SubscribeMessage('join')
+  async join(@MessageBody() { room }: RoomDto, @ConnectedSocket() socket: EtpSocket) {
+    const name = nameOf(socket) ?? (await this.askName(socket));
+    this.rooms.join(socket, room);
+    chatRoomsOf(socket).add(room);
+    this.rooms.to(room).except(socket).emit('joined', { room, name });
+    return { room, name, members: membersOf(this.rooms, room) };
+  }
+
+  @SubscribeMessage('leave')
+  leave(@MessageBody() { room }: RoomDto, @ConnectedSocket() socket: EtpSocket) {
+    this.rooms.leave(socket, room);
+    chatRoomsOf(socket).delete(room);
+    this.rooms.to(room).emit('left', { room, name: nameOf(socket) });
+    return { room };
+  }
+
+  /** Every member of the room, the sender included, gets the `message`; the ack says how many. */
+  @SubscribeMessage('say')
+  say(@MessageBody() { room, text }: SayDto, @ConnectedSocket() socket: EtpSocket) {
+    if (!chatRoomsOf(socket).has(room)) {
+      throw new WsException(`join ${room} before you speak in it`);
+    }
+    const message: ChatMessage = {
+      room,
+      from: nameOf(socket) ?? 'anonymous',
+      text,
+      at: new Date().toISOString(),
+    };
+    return { delivered: this.rooms.to(room).emit('message', message) };
+  }
+
+  @SubscribeMessage('who')
+  who(@MessageBody() { room }: RoomDto) {
+    return { room, members: membersOf(this.rooms, room) };
+  }
+
+  handleDisconnect(socket: EtpSocket): void {
+    const name = nameOf(socket);
+    for (const room of chatRoomsOf(socket)) this.rooms.to(room).emit('left', { room, name });
+  }
+
+  /** The server's own request with an ack: the client's `profile` handler answers it. */
+  private async askName(socket: EtpSocket): Promise<string> {
+    try {
+      const profile = await socket.emitWithAck<Partial<Profile> | undefined>('profile', undefined, {
+        timeout: PROFILE_TIMEOUT_MS,
+      });
+      const name = typeof profile?.name === 'string' ? profile.name.trim().slice(0, 40) : '';
+      if (name !== '') {
+        setName(socket, name);
+        return name;
+      }
+    } catch (error) {
+      this.logger.warn(`No profile from ${socket.id}: ${(error as Error).message}`);
+    }
+    const guest = `guest-${socket.id.slice(0, 6)}`;
+    setName(socket, guest);
+    return guest;
+  }
+}

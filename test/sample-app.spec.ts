@@ -1,0 +1,166 @@
+import { startNode, type StartedProcess } from './support/consumer-app.js';
+import { buildPackageAndSample, ROOT } from './support/package-build.js';
+import { RawClient, wsUrl } from './support/raw-client.js';
+
+const BUILD_TIMEOUT = 180_000;
+const READY = /gateway ws:\/\/localhost:(\d+)\/ws/;
+
+/** The sample as `npm run sample` starts it, on a random loopback port. */
+export function startBuiltSample(): Promise<StartedProcess> {
+  return startNode(ROOT, ['sample/dist/main.js'], {
+    env: { PORT: '0', HOST: '127.0.0.1', NO_COLOR: '1' },
+    ready: (line) => {
+      const port = READY.exec(line)?.[1];
+      return port === undefined ? undefined : { port: Number(port) };
+    },
+  });
+}
+
+describe('the sample app', () => {
+  let sample: StartedProcess;
+  let port: number;
+  const clients: RawClient[] = [];
+
+  const http = (path: string, init?: RequestInit) =>
+    fetch(`http://127.0.0.1:${port}${path}`, init).then(async (response) => ({
+      status: response.status,
+      body: (await response.json()) as unknown,
+    }));
+
+  /** A chat member: joins `room`, answering the server's `profile` request with its name. */
+  async function member(name: string, room = 'lobby'): Promise<RawClient> {
+    const client = await RawClient.connect(wsUrl(port));
+    clients.push(client);
+    client.send(`join||1||{"room":"${room}"}`);
+    const ask = await client.next(/^profile\|\|\d+$/);
+    client.send(`__ack_profile||${ask.split('||')[1]}||{"name":"${name}"}`);
+    await client.next('__ack_join||1||');
+    return client;
+  }
+
+  beforeAll(async () => {
+    await buildPackageAndSample();
+    sample = await startBuiltSample();
+    port = sample.info.port as number;
+    // The bot connects on start; wait until it sits in the lobby.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const { body } = await http('/rooms/lobby');
+      if ((body as { members: string[] }).members.includes('bot')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }, BUILD_TIMEOUT);
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+  });
+
+  afterAll(async () => {
+    // Nest's shutdown hook closes the app, then ends the process with the signal it got.
+    expect([0, 'SIGTERM']).toContain(await sample?.stop());
+  });
+
+  test("serves the Go reference README's example unchanged", async () => {
+    const client = await RawClient.connect(wsUrl(port));
+    clients.push(client);
+    client.send('hello||0||fire and forget');
+    expect(await client.request('hello||1||wait acknowledgment', '__ack_hello', 1)).toBe(
+      '__ack_hello||1||hello handled',
+    );
+    client.send('unknown event||0');
+    expect(await client.request('unknown event||2', '__ack_unknown event', 2)).toBe(
+      '__ack_unknown event||2',
+    );
+    expect(client.received).toEqual([]); // nothing but the two acks came back
+    const { body } = await http('/rooms');
+    // This client and the bot: every connection joins goodClients.
+    expect(body).toEqual(expect.arrayContaining([{ room: 'goodClients', size: 2 }]));
+    expect(sample.output()).toContain('hello event received: wait acknowledgment');
+    expect(sample.output()).toContain('unknown event received, unknown event,');
+  });
+
+  test('a chat: join with the server asking for a profile, say, who, leave', async () => {
+    const alice = await RawClient.connect(wsUrl(port));
+    clients.push(alice);
+    alice.send('join||1||{"room":"lobby"}');
+    // The server asks the newcomer who it is, with an ack of its own, before it answers.
+    const ask = await alice.next(/^profile\|\|\d+$/);
+    alice.send(`__ack_profile||${ask.split('||')[1]}||{"name":"alice"}`);
+    expect(await alice.next('__ack_join||1||')).toBe(
+      '__ack_join||1||{"room":"lobby","name":"alice","members":["alice","bot"]}',
+    );
+
+    const bob = await member('bob');
+    expect(await alice.next('joined||')).toBe('joined||0||{"room":"lobby","name":"bob"}');
+
+    expect(await bob.request('say||2||{"room":"lobby","text":"hi alice"}', '__ack_say', 2)).toBe(
+      '__ack_say||2||{"delivered":3}',
+    );
+    const heard = JSON.parse((await alice.next('message||')).split('||')[2]) as object;
+    expect(heard).toEqual({ room: 'lobby', from: 'bob', text: 'hi alice', at: expect.any(String) });
+
+    expect(await alice.request('who||3||{"room":"lobby"}', '__ack_who', 3)).toBe(
+      '__ack_who||3||{"room":"lobby","members":["alice","bob","bot"]}',
+    );
+
+    expect(await bob.request('leave||4||{"room":"lobby"}', '__ack_leave', 4)).toBe(
+      '__ack_leave||4||{"room":"lobby"}',
+    );
+    expect(await alice.next('left||')).toBe('left||0||{"room":"lobby","name":"bob"}');
+    await alice.close();
+    const { body } = await http('/rooms/lobby');
+    expect(body).toEqual({ room: 'lobby', members: ['bot'] });
+  });
+
+  test('the bot, an EtpClient with @OnEtpEvent handlers, answers in the room', async () => {
+    const carol = await member('carol');
+    carol.send('say||0||{"room":"lobby","text":"!help"}');
+    const reply = async () =>
+      JSON.parse(
+        (
+          await carol.next((frame) => frame.startsWith('message||') && frame.includes('"bot"'))
+        ).split('||')[2],
+      ) as { from: string; text: string };
+    expect(await reply()).toMatchObject({ from: 'bot', text: 'I answer !time and !who' });
+    carol.send('say||0||{"room":"lobby","text":"!who"}');
+    expect(await reply()).toMatchObject({ from: 'bot', text: 'in lobby: bot, carol' });
+  });
+
+  test('an HTTP endpoint posts to a room through EtpRoomsService', async () => {
+    const dave = await member('dave', 'kitchen');
+    const posted = await http('/rooms/kitchen/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'soup is ready' }),
+    });
+    expect(posted).toEqual({ status: 201, body: { delivered: 1 } });
+    const message = JSON.parse((await dave.next('message||')).split('||')[2]) as object;
+    expect(message).toMatchObject({ room: 'kitchen', from: 'http', text: 'soup is ready' });
+    expect(await http('/rooms/kitchen')).toEqual({
+      status: 200,
+      body: { room: 'kitchen', members: ['dave'] },
+    });
+    const refused = await http('/rooms/kitchen/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: '' }),
+    });
+    expect(refused.status).toBe(400);
+  });
+
+  test('refused input: an exception event, then an empty ack', async () => {
+    const erin = await member('erin');
+    expect(await erin.request('say||2||{"room":"lobby","text":""}', '__ack_say', 2)).toBe(
+      '__ack_say||2',
+    );
+    expect(await erin.next('exception||')).toBe(
+      'exception||0||{"status":"error","message":"text must be longer than or equal to 1 characters",' +
+        '"cause":{"pattern":"say","data":{"room":"lobby","text":""}}}',
+    );
+    expect(await erin.request('say||3||{"room":"attic","text":"hello?"}', '__ack_say', 3)).toBe(
+      '__ack_say||3',
+    );
+    expect(await erin.next('exception||')).toContain(
+      '"message":"join attic before you speak in it"',
+    );
+  });
+});
