@@ -1,20 +1,9 @@
-import { startNode, type StartedProcess } from './support/consumer-app.js';
-import { buildPackageAndSample, ROOT } from './support/package-build.js';
+import type { StartedProcess } from './support/consumer-app.js';
+import { buildPackageAndSample } from './support/package-build.js';
+import { botInLobby, startBuiltSample } from './support/sample-process.js';
 import { RawClient, wsUrl } from './support/raw-client.js';
 
 const BUILD_TIMEOUT = 180_000;
-const READY = /gateway ws:\/\/localhost:(\d+)\/ws/;
-
-/** The sample as `npm run sample` starts it, on a random loopback port. */
-export function startBuiltSample(): Promise<StartedProcess> {
-  return startNode(ROOT, ['sample/dist/main.js'], {
-    env: { PORT: '0', HOST: '127.0.0.1', NO_COLOR: '1' },
-    ready: (line) => {
-      const port = READY.exec(line)?.[1];
-      return port === undefined ? undefined : { port: Number(port) };
-    },
-  });
-}
 
 describe('the sample app', () => {
   let sample: StartedProcess;
@@ -42,12 +31,7 @@ describe('the sample app', () => {
     await buildPackageAndSample();
     sample = await startBuiltSample();
     port = sample.info.port as number;
-    // The bot connects on start; wait until it sits in the lobby.
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const { body } = await http('/rooms/lobby');
-      if ((body as { members: string[] }).members.includes('bot')) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await botInLobby(port);
   }, BUILD_TIMEOUT);
 
   afterEach(async () => {

@@ -1,0 +1,133 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { StartedProcess } from './support/consumer-app.js';
+import { ARTIFACTS, buildPackageAndSample } from './support/package-build.js';
+import { botInLobby, startBuiltSample } from './support/sample-process.js';
+
+// Debian's chromium, driven by playwright-core: browsers cannot be downloaded here.
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const IN_CI = process.env.CI === 'true';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const SCREENSHOTS = join(ARTIFACTS, 'browser');
+const STEP = { timeout: 10_000 };
+
+if (!HAVE_CHROMIUM && !IN_CI) {
+  console.warn(`${CHROMIUM} is missing: the browser test is skipped (under CI=true it must run)`);
+}
+
+(HAVE_CHROMIUM || IN_CI ? describe : describe.skip)('the sample page in Chromium', () => {
+  let sample: StartedProcess | undefined;
+  let browser: Browser | undefined;
+  let base: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) throw new Error(`CI=true and ${CHROMIUM} is missing: install chromium`);
+    await buildPackageAndSample();
+    sample = await startBuiltSample();
+    const port = sample.info.port as number;
+    base = `http://127.0.0.1:${port}`;
+    await botInLobby(port);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await sample?.stop();
+  });
+
+  async function open(name: string): Promise<Page> {
+    const context = await browser!.newContext({ viewport: { width: 1000, height: 620 } });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
+    await page.goto(`${base}/?name=${name}`);
+    await page.locator('#status[data-state="connected"]').waitFor(STEP);
+    return page;
+  }
+
+  const message = (page: Page, text: string) =>
+    page.locator('#messages li', { hasText: text }).first().waitFor(STEP);
+  const texts = (page: Page, selector: string) => page.locator(selector).allTextContents();
+
+  async function say(page: Page, text: string): Promise<void> {
+    await page.fill('#text', text);
+    await page.click('#send');
+  }
+
+  test('two pages chat through a room, with acks both ways', async () => {
+    const alice = await open('alice');
+    const bob = await open('bob');
+
+    // join: the page asks with an ack; meanwhile the server asks the page for its profile.
+    await alice.click('#join');
+    await message(alice, 'you joined lobby as alice');
+    await bob.click('#join');
+    await message(bob, 'you joined lobby as bob');
+    await message(alice, 'bob joined lobby');
+    expect(await texts(alice, '#acks li')).toEqual(
+      expect.arrayContaining([
+        'server asked for our profile → answered {"name":"alice"}',
+        'join lobby → {"room":"lobby","name":"alice","members":["alice","bot"]}',
+      ]),
+    );
+    await alice.locator('#members li', { hasText: 'bob' }).waitFor(STEP);
+    expect(await texts(alice, '#members li')).toEqual(['alice', 'bob', 'bot']);
+    expect(await texts(bob, '#members li')).toEqual(['alice', 'bob', 'bot']);
+
+    await say(alice, 'hello bob');
+    await message(bob, 'hello bob');
+    expect(
+      await bob.locator('#messages li', { hasText: 'hello bob' }).locator('.from').textContent(),
+    ).toBe('alice');
+    await alice.locator('#acks li', { hasText: 'say → delivered to 3' }).waitFor(STEP);
+
+    await say(bob, 'hi alice, ask the bot');
+    await message(alice, 'hi alice, ask the bot');
+
+    // The bot is an EtpClient in the same app, answering in the room.
+    await say(alice, '!who');
+    await message(alice, 'in lobby: alice, bob, bot');
+    await message(bob, 'in lobby: alice, bob, bot');
+
+    // An HTTP endpoint posts to the room through EtpRoomsService.
+    const posted = await fetch(`${base}/rooms/lobby/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'a word from the HTTP API', from: 'curl' }),
+    });
+    expect(await posted.json()).toEqual({ delivered: 3 });
+    await message(alice, 'a word from the HTTP API');
+    await message(bob, 'a word from the HTTP API');
+
+    // A refused message: the server's exception event shows, and the ack still came.
+    await alice.evaluate(() => {
+      const text = document.getElementById('text') as HTMLInputElement;
+      text.removeAttribute('maxlength');
+      text.value = 'x'.repeat(501);
+    });
+    await alice.click('#send');
+    await message(alice, 'server refused: "text must be shorter than or equal to 500 characters"');
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await alice.screenshot({ path: join(SCREENSHOTS, 'chat-alice.png') });
+    await bob.screenshot({ path: join(SCREENSHOTS, 'chat-bob.png') });
+
+    // bob leaves: alice hears it and the member list follows.
+    await bob.click('#leave');
+    await message(alice, 'bob left lobby');
+    await alice.locator('#members li', { hasText: 'bob' }).waitFor({ state: 'detached', ...STEP });
+    expect(await texts(alice, '#members li')).toEqual(['alice', 'bot']);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});
