@@ -147,4 +147,28 @@ describe('the sample app', () => {
       '"message":"join attic before you speak in it"',
     );
   });
+
+  test('the old JS client chats on /legacy in strict JSON, in the same rooms', async () => {
+    // isp-etp-js-client v2 writes <event>||0||<json> and needs JSON in every frame it reads.
+    const legacy = await RawClient.connect(wsUrl(port, '/legacy'));
+    clients.push(legacy);
+    legacy.send('join||0||{"room":"porch","name":"old-timer"}');
+    const frank = await member('frank', 'porch');
+    expect(await legacy.next('joined||')).toBe('joined||0||{"room":"porch","name":"frank"}');
+
+    frank.send('say||0||{"room":"porch","text":"hello, old friend"}');
+    expect(await legacy.next('message||')).toMatch(
+      /^message\|\|0\|\|\{"room":"porch","from":"frank","text":"hello, old friend","at":"[^"]+"\}$/,
+    );
+    legacy.send('say||0||{"room":"porch","text":"still here"}');
+    expect(await frank.next((frame) => frame.includes('old-timer'))).toContain(
+      '"from":"old-timer","text":"still here"',
+    );
+
+    // Its answers are JSON too (the old client never asks for one; this shows the codec).
+    expect(await legacy.request('leave||9||{"room":"porch"}', '__ack_leave', 9)).toBe(
+      '__ack_leave||9||{"room":"porch"}',
+    );
+    expect(await frank.next('left||')).toBe('left||0||{"room":"porch","name":"old-timer"}');
+  });
 });

@@ -9,6 +9,15 @@ export class RoomDto {
   room!: string;
 }
 
+export class JoinDto extends RoomDto {
+  /** Clients that cannot answer the server's `profile` request (no acks) give their name here. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(40)
+  name?: string;
+}
+
 export class SayDto extends RoomDto {
   @IsString()
   @MinLength(1)

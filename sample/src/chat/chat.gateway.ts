@@ -9,7 +9,7 @@ import {
 } from '@nestjs/websockets';
 import { EtpRoomsService, type EtpSocket } from 'nestjs-etp';
 import { chatRoomsOf, membersOf, nameOf, setName } from './chat-members.js';
-import { RoomDto, SayDto, type ChatMessage, type Profile } from './chat.dto.js';
+import { JoinDto, RoomDto, SayDto, type ChatMessage, type Profile } from './chat.dto.js';
 
 const PROFILE_TIMEOUT_MS = 5_000;
 
@@ -30,9 +30,13 @@ export class ChatGateway implements OnGatewayDisconnect {
 
   constructor(private readonly rooms: EtpRoomsService) {}
 
-  /** Answers with the room's members, the newcomer included; the others hear `joined`. */
+  /**
+   * Answers with the room's members, the newcomer included; the others hear `joined`. A client
+   * that gave no name is asked for its `profile` first.
+   */
   @SubscribeMessage('join')
-  async join(@MessageBody() { room }: RoomDto, @ConnectedSocket() socket: EtpSocket) {
+  async join(@MessageBody() { room, name: given }: JoinDto, @ConnectedSocket() socket: EtpSocket) {
+    if (given !== undefined) setName(socket, given);
     const name = nameOf(socket) ?? (await this.askName(socket));
     this.rooms.join(socket, room);
     chatRoomsOf(socket).add(room);
@@ -92,3 +96,10 @@ export class ChatGateway implements OnGatewayDisconnect {
     return guest;
   }
 }
+
+/**
+ * The same chat for the old JS client (isp-etp-js-client v2): it rejects frames without a JSON
+ * data part, so this path speaks strict JSON. Rooms are shared: its users meet those of `/ws`.
+ */
+@WebSocketGateway({ path: '/legacy', codec: 'json' })
+export class LegacyChatGateway extends ChatGateway {}
