@@ -17,6 +17,7 @@ export type EtpWebSocketConstructor = new (url: string) => EtpWebSocketLike;
 /** Any constructor implementing the WebSocket API: the browser's `WebSocket`, or `ws`'s. */
 export type EtpWebSocketClass = new (url: string) => object;
 
+const OPEN = 1;
 const encoder = new TextEncoder();
 
 /**
@@ -52,6 +53,8 @@ export function createBrowserTransport(
   let closing = false;
   return {
     send(frame) {
+      // A WebSocket discards what is sent while it closes, without an error.
+      if (ws.readyState !== OPEN) throw new Error('The connection is closing');
       ws.send(frame);
     },
     close(code, reason) {

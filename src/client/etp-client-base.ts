@@ -132,9 +132,9 @@ export abstract class EtpClientBase {
   /** Where the client writes what happens to it; silent unless a subclass logs. */
   protected log(_level: EtpLogLevel, _message: string, _error?: unknown): void {}
 
-  /** Whether the connection is open. */
+  /** Whether the connection is open (and not being closed). */
   get connected(): boolean {
-    return this.isOpen;
+    return this.isOpen && this.closingAs === undefined;
   }
 
   /**
@@ -273,6 +273,11 @@ export abstract class EtpClientBase {
     }
     if (this.url === undefined) {
       return Promise.reject(new TypeError('No URL to connect to: pass one to connect(url)'));
+    }
+    if (this.closingAs !== undefined) {
+      // Closing still: connect again once it is closed.
+      const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+      return closed.then(() => this.start(url, keepTrying));
     }
     this.active = true;
     if (this.isOpen) return RESOLVED;
@@ -482,7 +487,7 @@ export abstract class EtpClientBase {
   }
 
   private answer(transport: EtpTransport, event: string, ackId: number, value: unknown): void {
-    if (transport !== this.transport || !this.isOpen) return;
+    if (transport !== this.openTransport()) return;
     let payload;
     try {
       payload = this.codec.encode(value);
@@ -490,7 +495,11 @@ export abstract class EtpClientBase {
       this.reportError(new EtpHandlerError(event, { cause: error }));
       payload = undefined;
     }
-    transport.send(encodeFrame(ackEventOf(event), ackId, payload));
+    try {
+      transport.send(encodeFrame(ackEventOf(event), ackId, payload));
+    } catch {
+      // The connection is closing: the server will not wait for this answer any more.
+    }
   }
 
   private handlerFailed(
@@ -525,7 +534,7 @@ export abstract class EtpClientBase {
   }
 
   private openTransport(): EtpTransport | undefined {
-    return this.isOpen ? this.transport : undefined;
+    return this.isOpen && this.closingAs === undefined ? this.transport : undefined;
   }
 
   private notConnected(event: string): EtpConnectionClosedError {

@@ -20,6 +20,7 @@ export class EtpEventExplorer implements OnModuleInit {
 
   onModuleInit(): void {
     const seen = new Set<object>();
+    const owners = new Map<string, string>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
       if (typeof instance !== 'object' || instance === null || seen.has(instance)) continue;
@@ -40,7 +41,17 @@ export class EtpEventExplorer implements OnModuleInit {
           continue;
         }
         const handler = (method as (data: unknown, event: string) => unknown).bind(instance);
-        for (const binding of bindings) this.bind(binding, handler, owner);
+        for (const binding of bindings) {
+          const key = `${binding.client ?? ''}\u0000${binding.event}`;
+          const previous = owners.get(key);
+          if (previous !== undefined) {
+            this.logger.warn(
+              `@OnEtpEvent('${binding.event}') on ${owner} replaces the one on ${previous}`,
+            );
+          }
+          owners.set(key, owner);
+          this.bind(binding, handler, owner);
+        }
       }
     }
   }

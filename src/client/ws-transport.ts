@@ -34,6 +34,8 @@ export function createWsTransport(
   );
   return {
     send(frame) {
+      // ws would drop a message sent while closing without a word.
+      if (ws.readyState !== WebSocket.OPEN) throw new Error('The connection is closing');
       ws.send(frame, typeof frame === 'string' ? TEXT : BINARY);
     },
     close(code, reason) {

@@ -325,6 +325,21 @@ describe('connection', () => {
     await expect(server.connection(300)).rejects.toThrow('no connection');
   });
 
+  test('while closing, emit rejects and connect waits for the close, then connects anew', async () => {
+    await connected();
+    const closing = client.close();
+    expect(client.connected).toBe(false);
+    await expect(client.emit('late')).rejects.toBeInstanceOf(EtpConnectionClosedError);
+    const again = client.connect();
+    await closing;
+    await again;
+    expect(client.connected).toBe(true);
+    await server.connection();
+    await client.emit('after');
+    expect((await server.next()).text).toBe('after||0');
+    expect(server.frames).toEqual([]);
+  });
+
   test('ping resolves on the pong', async () => {
     await connected();
     await expect(client.ping()).resolves.toBeUndefined();
