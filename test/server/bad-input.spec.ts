@@ -7,6 +7,7 @@ import {
   EtpFrameError,
   EtpModule,
   EtpPayloadError,
+  type EtpGatewayOptions,
   type EtpSocket,
 } from '../../src/index.js';
 import { CapturingLogger, eventually, startApp, type TestApp } from '../support/app.js';
@@ -27,7 +28,10 @@ const invalidFrames = (
 
 const reported: Array<{ error: Error; socket: EtpSocket }> = [];
 
-@WebSocketGateway({ path: '/ws', onError: (error, socket) => reported.push({ error, socket }) })
+@WebSocketGateway<EtpGatewayOptions>({
+  path: '/ws',
+  onError: (error, socket) => reported.push({ error, socket }),
+})
 class NoFallbackGateway {
   @SubscribeMessage('hello')
   hello() {
