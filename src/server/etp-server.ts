@@ -113,7 +113,7 @@ export class EtpServer implements DispatchHost {
       refuse(stream, 403, 'Forbidden');
       return;
     }
-    this.wss.handleUpgrade(request, stream, head, (ws) => this.accept(ws, request));
+    this.wss.handleUpgrade(request, stream, head, (ws) => this.accept(ws, request, stream));
   }
 
   /** @internal Nest's handlers for one gateway on this path, bound to one socket. */
@@ -176,8 +176,9 @@ export class EtpServer implements DispatchHost {
     );
   }
 
-  private accept(ws: WebSocket, request: IncomingMessage): void {
+  private accept(ws: WebSocket, request: IncomingMessage, stream: Duplex): void {
     const socket = new EtpSocket(ws, request, this);
+    socket.transport = stream;
     this.connections.set(socket.id, socket);
     ws.on('message', (bytes: Buffer) => dispatchMessage(this, socket, bytes));
     ws.on('pong', () => socket.handlePong());
