@@ -1,0 +1,131 @@
+// Turns a results object into the markdown table and the SVG chart; no dependency.
+import { ECHO_SERVERS, LABELS, ROOM_SERVERS } from './shared.js';
+
+const thousands = (value) => Math.round(value).toLocaleString('en-US');
+const ms = (micros) => (micros / 1000).toFixed(2);
+const ratio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '—');
+const mark = (met) => (met ? 'met' : 'missed');
+
+export function markdown(results) {
+  const { echo, broadcast, memory, goals, machine, config } = results;
+  const lines = [];
+  lines.push(
+    `Echo: ${config.echo.connections} connections × ${config.echo.inflight} requests in flight, ` +
+      `${config.echo.durationMs / 1000} s measured after ${config.echo.warmupMs / 1000} s of warm-up, ` +
+      `${config.payloadBytes}-byte JSON payload; best of ${config.echo.rounds} interleaved round(s).`,
+    '',
+    '| Server | acks/s | p50 ms | p99 ms | server CPU | EtpAdapter is |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const kind of ECHO_SERVERS) {
+    const row = echo[kind];
+    if (row === undefined) continue;
+    const versus = kind === 'etp' ? '—' : ratio(echo.etp.rate / row.rate);
+    lines.push(
+      `| ${LABELS[kind]} | ${thousands(row.rate)} | ${ms(row.p50)} | ${ms(row.p99)} | ` +
+        `${Math.round(row.serverCpu * 100)} % | ${versus} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Broadcast: one event to a room of ${thousands(config.room.clients)} connections, until every ` +
+      `client has it (median of ${config.room.rounds} rounds); memory: per idle connection in that ` +
+      'room, measured in the server process after a full GC.',
+    '',
+    '| Server | broadcast ms (median) | best | heap+external B/conn | RSS B/conn | EtpAdapter broadcast is |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const kind of ROOM_SERVERS) {
+    const row = broadcast[kind];
+    const mem = memory[kind];
+    if (row === undefined || mem === undefined) continue;
+    const versus = kind === 'etp' ? '—' : `${ratio(row.median / broadcast.etp.median)} faster`;
+    lines.push(
+      `| ${LABELS[kind]} | ${row.median.toFixed(1)} | ${row.best.toFixed(1)} | ` +
+        `${thousands(mem.perConnection)} | ${thousands(mem.rssPerConnection)} | ${versus} |`,
+    );
+  }
+  lines.push('', '| Goal | measured | |', '| --- | ---: | --- |');
+  for (const goal of goals) {
+    lines.push(`| ${goal.name} | ${goal.measured} | ${mark(goal.met)} |`);
+  }
+  lines.push(
+    '',
+    `Machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
+      `${machine.os}; ${results.date}.`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+const escape = (text) =>
+  String(text).replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c],
+  );
+
+/** One panel of horizontal bars; returns [svg fragment, height]. */
+function panel(y, title, rows, format) {
+  const width = 760;
+  const labelWidth = 210;
+  const barMax = width - labelWidth - 110;
+  const max = Math.max(...rows.map((row) => row.value), 1);
+  let out = `<text x="10" y="${y + 18}" font-weight="bold">${escape(title)}</text>`;
+  rows.forEach((row, index) => {
+    const top = y + 30 + index * 26;
+    const length = Math.max(1, (row.value / max) * barMax);
+    const fill = row.kind === 'etp' ? '#2f6fde' : '#9aa5b1';
+    out +=
+      `<text x="${labelWidth - 8}" y="${top + 14}" text-anchor="end">${escape(LABELS[row.kind])}</text>` +
+      `<rect x="${labelWidth}" y="${top}" width="${length.toFixed(1)}" height="18" fill="${fill}"/>` +
+      `<text x="${(labelWidth + length + 6).toFixed(1)}" y="${top + 14}">${escape(format(row.value))}</text>`;
+  });
+  return [out, 30 + rows.length * 26 + 14];
+}
+
+export function svg(results) {
+  const { echo, broadcast, memory, config } = results;
+  const panels = [
+    [
+      `Echo throughput, acks/s (higher is better) — ${config.echo.connections}×${config.echo.inflight} in flight`,
+      ECHO_SERVERS.filter((kind) => echo[kind]).map((kind) => ({ kind, value: echo[kind].rate })),
+      thousands,
+    ],
+    [
+      'Echo p99 latency, ms (lower is better)',
+      ECHO_SERVERS.filter((kind) => echo[kind]).map((kind) => ({ kind, value: echo[kind].p99 })),
+      ms,
+    ],
+    [
+      `Broadcast to ${thousands(config.room.clients)} connections, ms (lower is better)`,
+      ROOM_SERVERS.filter((kind) => broadcast[kind]).map((kind) => ({
+        kind,
+        value: broadcast[kind].median,
+      })),
+      (value) => value.toFixed(1),
+    ],
+    [
+      'Memory per idle connection, heap+external bytes (lower is better)',
+      ROOM_SERVERS.filter((kind) => memory[kind]).map((kind) => ({
+        kind,
+        value: memory[kind].perConnection,
+      })),
+      thousands,
+    ],
+  ];
+  let body = '';
+  let y = 10;
+  for (const [title, rows, format] of panels) {
+    const [fragment, height] = panel(y, title, rows, format);
+    body += fragment;
+    y += height;
+  }
+  const { machine } = results;
+  body += `<text x="10" y="${y + 12}" font-size="11" fill="#555">${escape(
+    `${machine.nproc} cores ${machine.cpu}, Node ${machine.node}, ${results.date}`,
+  )}</text>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="760" height="${y + 24}" ` +
+    `font-family="sans-serif" font-size="13"><rect width="100%" height="100%" fill="#fff"/>` +
+    `${body}</svg>\n`
+  );
+}

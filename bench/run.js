@@ -1,0 +1,337 @@
+// `npm run bench` (or `npm run bench:smoke`): runs every comparison in one go, each server in
+// its own process and the clients in another, and writes bench/results/.
+//   --smoke      a short run with few connections, to check that everything still answers
+//   --profile    EtpAdapter's server process runs with --cpu-prof (profiles in bench/profiles/)
+//   --only=echo  or --only=room: one part only
+//   --rounds=N   echo rounds per server (interleaved; the best round is reported)
+//   --servers=etp,bare  only these servers (no results are written then)
+/* global Buffer, clearTimeout, console, process, setTimeout */
+import { fork, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release, platform } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { markdown, svg } from './report.js';
+import { ECHO_SERVERS, LABELS, PAYLOAD, ROOM_SERVERS } from './shared.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const flags = new Map(
+  process.argv.slice(2).map((arg) => {
+    const [name, value = 'true'] = arg.replace(/^--/, '').split('=');
+    return [name, value];
+  }),
+);
+const smoke = flags.has('smoke');
+const profile = flags.has('profile');
+const only = flags.get('only');
+const chosen = flags.has('servers') ? flags.get('servers').split(',') : undefined;
+const echoServers = ECHO_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
+const roomServers = ROOM_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
+
+const config = {
+  payloadBytes: Buffer.byteLength(PAYLOAD),
+  echo: smoke
+    ? { connections: 4, inflight: 2, warmupMs: 300, durationMs: 1200, rounds: 1 }
+    : { connections: 50, inflight: 10, warmupMs: 1500, durationMs: 6000, rounds: 2 },
+  room: smoke
+    ? { clients: 200, rounds: 2, concurrency: 50, roundTimeoutMs: 10_000 }
+    : { clients: 10_000, rounds: 7, concurrency: 200, roundTimeoutMs: 30_000 },
+};
+if (flags.has('rounds')) config.echo.rounds = Number(flags.get('rounds'));
+
+// Every client is a file descriptor in the client process and another in the server's.
+const fdLimit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim());
+if (Number.isFinite(fdLimit) && fdLimit < config.room.clients + 256) {
+  const clients = Math.max(100, fdLimit - 256);
+  console.warn(`ulimit -n is ${fdLimit}: the broadcast uses ${clients} clients instead`);
+  config.room.clients = clients;
+}
+
+const outDir = join(here, 'results', smoke ? 'smoke' : '');
+mkdirSync(outDir, { recursive: true });
+if (profile) mkdirSync(join(here, 'profiles'), { recursive: true });
+
+/** A child with IPC; `next(type)` resolves with its next message of that type. */
+function start(script, args, execArgv = []) {
+  const child = fork(join(here, script), args, {
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiting = new Map();
+  const inbox = [];
+  let exited;
+  const exit = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      for (const [, { reject }] of waiting)
+        reject(new Error(`${script} ${args.join(' ')} exited (${code ?? signal})`));
+      waiting.clear();
+      resolve(exited);
+    });
+  });
+  child.on('message', (message) => {
+    const waiter = waiting.get(message.type);
+    if (waiter !== undefined) {
+      waiting.delete(message.type);
+      waiter.resolve(message);
+    } else {
+      inbox.push(message);
+    }
+  });
+  const next = (type, timeoutMs = 60_000) => {
+    const queued = inbox.findIndex((message) => message.type === type);
+    if (queued !== -1) return Promise.resolve(inbox.splice(queued, 1)[0]);
+    if (exited !== undefined) return Promise.reject(new Error(`${script} has exited`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(type);
+        reject(new Error(`${script}: no "${type}" within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiting.set(type, {
+        resolve: (message) => (clearTimeout(timer), resolve(message)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
+    });
+  };
+  const ask = (cmd) => {
+    const reply = next(cmd);
+    child.send({ cmd });
+    return reply;
+  };
+  const stop = async () => {
+    if (exited !== undefined) return;
+    if (child.connected) child.send({ cmd: 'exit' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exit;
+    clearTimeout(timer);
+  };
+  return { child, next, ask, stop, exit };
+}
+
+async function startServer(kind, scenario) {
+  const execArgv = ['--expose-gc'];
+  if (profile && kind === 'etp') {
+    execArgv.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${join(here, 'profiles')}`,
+      `--cpu-prof-name=etp-${scenario}-${Date.now()}.cpuprofile`,
+    );
+  }
+  const server = start('server.js', [kind, scenario], execArgv);
+  const { port } = await server.next('listening', 30_000);
+  return { ...server, port };
+}
+
+async function echoOnce(kind) {
+  const server = await startServer(kind, 'echo');
+  const load = start('load.js', [
+    JSON.stringify({ kind, port: server.port, ...config.echo, verify: smoke }),
+  ]);
+  try {
+    await load.next('measuring');
+    const before = await server.ask('cpu');
+    await load.next('measured');
+    const after = await server.ask('cpu');
+    const result = await load.next('result');
+    if (result.failure !== undefined) throw new Error(`${LABELS[kind]}: ${result.failure}`);
+    const busy = (after.user + after.system - before.user - before.system) / 1000;
+    return { ...result, serverCpu: busy / (after.at - before.at) };
+  } finally {
+    await load.exit;
+    await server.stop();
+  }
+}
+
+async function runEcho() {
+  const runs = Object.fromEntries(echoServers.map((kind) => [kind, []]));
+  for (let round = 0; round < config.echo.rounds; round++) {
+    // Alternate the order, so that no server always runs first or last.
+    const order = round % 2 === 0 ? echoServers : [...echoServers].reverse();
+    for (const kind of order) {
+      const result = await echoOnce(kind);
+      runs[kind].push(result);
+      console.log(
+        `echo  ${LABELS[kind].padEnd(28)} ${Math.round(result.rate).toString().padStart(7)} acks/s  ` +
+          `p50 ${(result.p50 / 1000).toFixed(2)} ms  p99 ${(result.p99 / 1000).toFixed(2)} ms  ` +
+          `server CPU ${Math.round(result.serverCpu * 100)} %  client CPU ${Math.round(result.clientCpu * 100)} %`,
+      );
+    }
+  }
+  const echo = {};
+  for (const kind of echoServers) {
+    const best = runs[kind].reduce((a, b) => (b.rate > a.rate ? b : a));
+    echo[kind] = {
+      rate: best.rate,
+      p50: best.p50,
+      p99: best.p99,
+      serverCpu: best.serverCpu,
+      clientCpu: best.clientCpu,
+      rounds: runs[kind].map(({ rate, p50, p99, serverCpu }) => ({ rate, p50, p99, serverCpu })),
+    };
+  }
+  return echo;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function roomOnce(kind) {
+  const { clients } = config.room;
+  const server = await startServer(kind, 'room');
+  await sleep(300);
+  const before = await server.ask('memory');
+  const crowd = start('crowd.js', [JSON.stringify({ kind, port: server.port, ...config.room })]);
+  try {
+    const { seconds: connectSeconds } = await crowd.next('connected', 120_000);
+    for (let tries = 0; ; tries++) {
+      const { count } = await server.ask('members');
+      if (count === clients) break;
+      if (tries === 100)
+        throw new Error(`${LABELS[kind]}: ${count} of ${clients} clients in the room`);
+      await sleep(100);
+    }
+    await sleep(500);
+    const after = await server.ask('memory');
+    if (process.env.BENCH_DEBUG) console.log(before, after);
+    crowd.child.send({ cmd: 'go' });
+    const result = await crowd.next('result', 300_000);
+    if (result.failure !== undefined) throw new Error(`${LABELS[kind]}: ${result.failure}`);
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const { times: sendLoops } = await server.ask('sendLoops');
+    const broadcast = {
+      median: median(result.times),
+      best: Math.min(...result.times),
+      sendLoop: median(sendLoops),
+      times: result.times,
+      sendLoops,
+      connectSeconds,
+    };
+    const heap = (m) => m.heapUsed + m.external;
+    const memory = {
+      perConnection: (heap(after) - heap(before)) / clients,
+      heapPerConnection: (after.heapUsed - before.heapUsed) / clients,
+      externalPerConnection: (after.external - before.external) / clients,
+      rssPerConnection: (after.rss - before.rss) / clients,
+      gc: after.gc,
+    };
+    console.log(
+      `room  ${LABELS[kind].padEnd(28)} broadcast ${broadcast.median.toFixed(1)} ms (best ${broadcast.best.toFixed(1)})  ` +
+        `server loop ${broadcast.sendLoop.toFixed(1)} ms  memory ${Math.round(memory.perConnection)} B/conn (RSS ${Math.round(memory.rssPerConnection)})  ` +
+        `connect ${connectSeconds.toFixed(1)} s`,
+    );
+    return { broadcast, memory };
+  } finally {
+    crowd.child.kill('SIGKILL');
+    await crowd.exit;
+    await server.stop();
+  }
+}
+
+async function runRooms() {
+  const broadcast = {};
+  const memory = {};
+  for (const kind of roomServers) {
+    const result = await roomOnce(kind);
+    broadcast[kind] = result.broadcast;
+    memory[kind] = result.memory;
+  }
+  return { broadcast, memory };
+}
+
+function goalsOf({ echo, broadcast, memory }) {
+  const goals = [];
+  const add = (name, value, met, format) => goals.push({ name, measured: format(value), met });
+  const times = (value) => `${value.toFixed(2)}×`;
+  if (echo.etp !== undefined) {
+    add(
+      'echo ≥ 1.6× WsAdapter',
+      echo.etp.rate / echo.ws.rate,
+      echo.etp.rate >= 1.6 * echo.ws.rate,
+      times,
+    );
+    add(
+      'echo ≥ 2.5× IoAdapter',
+      echo.etp.rate / echo.io.rate,
+      echo.etp.rate >= 2.5 * echo.io.rate,
+      times,
+    );
+    add(
+      'echo ≥ 0.8× bare ws',
+      echo.etp.rate / echo.bare.rate,
+      echo.etp.rate >= 0.8 * echo.bare.rate,
+      times,
+    );
+    add(
+      'p99 ≤ WsAdapter p99',
+      echo.etp.p99 / echo.ws.p99,
+      echo.etp.p99 <= echo.ws.p99,
+      (value) =>
+        `${(echo.etp.p99 / 1000).toFixed(2)} vs ${(echo.ws.p99 / 1000).toFixed(2)} ms (${value.toFixed(2)}×)`,
+    );
+  }
+  if (broadcast.etp !== undefined) {
+    add(
+      'broadcast ≥ 2× socket.io',
+      broadcast.io.median / broadcast.etp.median,
+      broadcast.io.median >= 2 * broadcast.etp.median,
+      times,
+    );
+    add(
+      'memory ≤ bare ws + 1 KiB',
+      memory.etp.perConnection - memory.bare.perConnection,
+      memory.etp.perConnection <= memory.bare.perConnection + 1024,
+      (value) => `bare ws ${value >= 0 ? '+' : '−'} ${Math.abs(Math.round(value))} B`,
+    );
+  }
+  return goals;
+}
+
+const machine = {
+  nproc: cpus().length,
+  cpu: cpus()[0]?.model.trim() ?? 'unknown',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  os: `${platform()} ${release()}`,
+};
+
+/** Writes a result file, in the project's format when prettier (a dev dependency) is there. */
+async function write(name, text, parser) {
+  const file = join(outDir, name);
+  if (parser !== undefined) {
+    try {
+      const prettier = await import('prettier');
+      const options = (await prettier.resolveConfig(file)) ?? {};
+      text = await prettier.format(text, { ...options, parser });
+    } catch {
+      // Unformatted is still right.
+    }
+  }
+  writeFileSync(file, text);
+}
+
+let exitCode = 0;
+const results = {
+  date: new Date().toISOString(),
+  smoke,
+  machine,
+  config,
+  echo: {},
+  broadcast: {},
+  memory: {},
+};
+try {
+  if (only !== 'room') results.echo = await runEcho();
+  if (only !== 'echo') Object.assign(results, await runRooms());
+} catch (error) {
+  console.error(`bench failed: ${error.message}`);
+  exitCode = 1;
+}
+if (exitCode === 0 && only === undefined && chosen === undefined) {
+  results.goals = goalsOf(results);
+  const table = markdown(results);
+  await write('results.json', JSON.stringify(results, null, 2) + '\n', 'json');
+  await write('results.md', table, 'markdown');
+  await write('bench.svg', svg(results));
+  console.log('\n' + table);
+  console.log(`written to ${outDir}`);
+}
+process.exit(exitCode);

@@ -1,0 +1,33 @@
+/* global process */
+/** What every server and client of the benchmark agrees on. */
+
+/** The ~80-byte JSON document every request carries and every broadcast sends. */
+export const PAYLOAD_OBJECT = Object.freeze({
+  user: 'u-4f1c2a9e',
+  room: 'lobby',
+  text: 'hello, world',
+  seq: 1234567,
+  ok: true,
+});
+export const PAYLOAD = JSON.stringify(PAYLOAD_OBJECT);
+
+/** The room every broadcast client joins. */
+export const ROOM = 'crowd';
+
+export const HOST = '127.0.0.1';
+
+/** The servers, in the order they are reported. */
+export const ECHO_SERVERS = ['bare', 'ws', 'io', 'etp'];
+export const ROOM_SERVERS = ['bare', 'io', 'etp'];
+
+export const LABELS = {
+  bare: 'bare ws (ceiling)',
+  ws: 'Nest WsAdapter',
+  io: 'Nest IoAdapter (socket.io)',
+  etp: 'EtpAdapter',
+};
+
+/** Replies to the parent over IPC, and ignores a parent that has gone. */
+export function tell(message) {
+  if (process.connected) process.send(message);
+}
