@@ -52,7 +52,10 @@ describe('README', () => {
   test('opens with the command that runs the sample and the one that runs the tests', () => {
     const firstBlock = /```bash\n([\s\S]*?)```/.exec(README)?.[1] ?? '';
     const commands = firstBlock.split('\n').map((line) => line.split('#')[0].trim());
-    expect(commands.slice(0, 2)).toEqual(['npm ci && npm run sample', 'npm ci && npm test']);
+    expect(commands.slice(0, 2)).toEqual([
+      'npm install && npm run sample',
+      'npm install && npm test',
+    ]);
     const scripts = (
       JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
         scripts: Record<string, string>;
