@@ -4,11 +4,13 @@
 //   bare, etp  `echo||<id>||<json>`            → `__ack_echo||<id>||<json>`
 //   ws         `{"event":"echo","data":<json>}` → `<json>` (answered in order, matched in order)
 //   io         socket.io-client, websocket transport, emit('echo', payload, ack)
+// bare, etp and ws go through the lean client of wire.js, so that the client process is not what
+// limits them; socket.io needs its own client library.
 // Latency is kept in a histogram of 1 µs buckets, so that recording costs the same at any rate.
 /* global Buffer, performance, process, setTimeout */
-import { WebSocket } from 'ws';
 import { io } from 'socket.io-client';
 import { HOST, PAYLOAD, PAYLOAD_OBJECT, tell } from './shared.js';
+import { clientFrame, openWebSocket } from './wire.js';
 
 const options = JSON.parse(process.argv[2]);
 const { kind, port, connections, inflight, warmupMs, durationMs, verify } = options;
@@ -45,67 +47,78 @@ const ACK_PREFIX = Buffer.from('__ack_echo||');
 const PAYLOAD_BYTES = Buffer.from(PAYLOAD);
 const PIPE = 0x7c;
 
-/** ETP, over a raw `ws` client: slot k of M sends ids k, k+M, k+2M, … so id % M finds the slot. */
-function etpConnection(ws) {
+function unexpected(bytes, start, end) {
+  fail(`unexpected answer: ${bytes.toString('utf8', start, Math.min(end, start + 120))}`);
+}
+
+/** ETP: slot k of M sends ids k, k+M, k+2M, … so that id % M finds the slot of an answer. */
+function etpClient() {
   const sentAt = new Float64Array(inflight);
+  let socket;
   const send = (id) => {
     sentAt[id % inflight] = performance.now();
-    ws.send(`echo||${id}||${PAYLOAD}`);
+    socket.write(clientFrame(`echo||${id}||${PAYLOAD}`));
   };
-  ws.on('message', (bytes) => {
+  const onMessage = (bytes, start, end) => {
     let id = 0;
-    let i = ACK_PREFIX.length;
-    while (i < bytes.length && bytes[i] !== PIPE) id = id * 10 + (bytes[i++] - 0x30);
-    if (bytes.length !== i + 2 + PAYLOAD_BYTES.length) {
-      return fail(`unexpected answer: ${bytes.toString().slice(0, 120)}`);
-    }
-    if (verify && !bytes.subarray(0, ACK_PREFIX.length).equals(ACK_PREFIX)) {
-      return fail(`unexpected event: ${bytes.toString().slice(0, 120)}`);
-    }
-    if (verify && !bytes.subarray(i + 2).equals(PAYLOAD_BYTES)) {
-      return fail(`payload changed: ${bytes.toString().slice(0, 120)}`);
+    let i = start + ACK_PREFIX.length;
+    while (i < end && bytes[i] !== PIPE) id = id * 10 + (bytes[i++] - 0x30);
+    if (end !== i + 2 + PAYLOAD_BYTES.length) return unexpected(bytes, start, end);
+    if (verify) {
+      const prefix = bytes.subarray(start, start + ACK_PREFIX.length);
+      if (!prefix.equals(ACK_PREFIX) || !bytes.subarray(i + 2, end).equals(PAYLOAD_BYTES)) {
+        return unexpected(bytes, start, end);
+      }
     }
     record(sentAt[id % inflight]);
     if (!stopped) send(id + inflight);
-  });
-  return () => {
+  };
+  const begin = (opened) => {
+    socket = opened;
     for (let slot = 1; slot <= inflight; slot++) send(slot);
   };
+  return { onMessage, begin };
 }
 
-/** Nest's WsAdapter: no ids, answers come in the order of the requests. */
-function wsAdapterConnection(ws) {
-  const request = `{"event":"echo","data":${PAYLOAD}}`;
+/** Nest's WsAdapter: no ids; the answers come in the order of the requests. */
+function wsAdapterClient() {
+  const request = clientFrame(`{"event":"echo","data":${PAYLOAD}}`);
   const sentAt = new Float64Array(inflight);
   let head = 0;
   let tail = 0;
+  let socket;
   const send = () => {
     sentAt[tail] = performance.now();
     tail = (tail + 1) % inflight;
-    ws.send(request);
+    socket.write(request);
   };
-  ws.on('message', (bytes) => {
-    if (bytes.length !== PAYLOAD_BYTES.length || (verify && !bytes.equals(PAYLOAD_BYTES))) {
-      return fail(`unexpected answer: ${bytes.toString().slice(0, 120)}`);
+  const onMessage = (bytes, start, end) => {
+    if (end - start !== PAYLOAD_BYTES.length) return unexpected(bytes, start, end);
+    if (verify && !bytes.subarray(start, end).equals(PAYLOAD_BYTES)) {
+      return unexpected(bytes, start, end);
     }
     record(sentAt[head]);
     head = (head + 1) % inflight;
     if (!stopped) send();
-  });
-  return () => {
+  };
+  const begin = (opened) => {
+    socket = opened;
     for (let slot = 0; slot < inflight; slot++) send();
   };
+  return { onMessage, begin };
 }
 
-function openWs() {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://${HOST}:${port}/`, { perMessageDeflate: false });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-    ws.on('close', () => {
+async function openLean() {
+  const client = kind === 'ws' ? wsAdapterClient() : etpClient();
+  const socket = await openWebSocket({
+    host: HOST,
+    port,
+    onMessage: client.onMessage,
+    onClose() {
       if (!stopped) fail('a connection closed during the run');
-    });
+    },
   });
+  return { peer: socket, start: () => client.begin(socket) };
 }
 
 function openIo() {
@@ -147,9 +160,9 @@ for (let i = 0; i < connections; i++) {
     peers.push(socket);
     starters.push(ioConnection(socket));
   } else {
-    const ws = await openWs();
-    peers.push(ws);
-    starters.push(kind === 'ws' ? wsAdapterConnection(ws) : etpConnection(ws));
+    const { peer, start } = await openLean();
+    peers.push(peer);
+    starters.push(start);
   }
 }
 
@@ -179,6 +192,6 @@ tell({
 });
 for (const peer of peers) {
   if (kind === 'io') peer.disconnect();
-  else peer.terminate();
+  else peer.destroy();
 }
 process.exit(failure === undefined ? 0 : 1);
