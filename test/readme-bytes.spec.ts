@@ -56,7 +56,7 @@ const ANSWERS: Record<EtpCodecName, string[]> = {
     '__ack_object||2||{"ok":true}',
     '__ack_nothing||3||null',
     '__ack_echo||4||{"type":"object","body":{"a":1}}',
-    '__ack_echo||5', // not JSON: refused with an `exception` event, answered empty
+    '__ack_echo||5||null', // not JSON: refused with an `exception` event, answered with null
     '__ack_echo||6||{"type":"number","body":42}',
     '__ack_echo||7||{"type":"undefined"}',
   ],

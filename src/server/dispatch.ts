@@ -55,7 +55,7 @@ export function dispatchMessage(host: DispatchHost, socket: EtpSocket, bytes: Ui
   const route = host.routes.get(event) ?? host.unknownRoute;
   if (route === undefined) {
     host.reportUnknownEvent(event, socket);
-    if (ackId !== 0) socket.sendFrame(encodeFrame(ackEventOf(event), ackId));
+    if (ackId !== 0) sendEmptyAck(socket, ackEventOf(event), ackId);
     return;
   }
   const ackEvent = route === host.unknownRoute ? ackEventOf(event) : route.ackEvent;
@@ -71,7 +71,7 @@ export function dispatchMessage(host: DispatchHost, socket: EtpSocket, bytes: Ui
       message: error.message,
       cause: { pattern: event },
     });
-    if (ackId !== 0) socket.sendFrame(encodeFrame(ackEvent, ackId));
+    if (ackId !== 0) sendEmptyAck(socket, ackEvent, ackId);
     return;
   }
 
@@ -186,7 +186,12 @@ function failed(
   ackId: number,
 ): void {
   host.reportHandlerFailure(error, socket, event);
-  if (ackId !== 0) socket.sendFrame(encodeFrame(ackEvent, ackId));
+  if (ackId !== 0) sendEmptyAck(socket, ackEvent, ackId);
+}
+
+/** An answer with nothing to say, written as the codec writes nothing (`null` for strict JSON). */
+function sendEmptyAck(socket: EtpSocket, ackEvent: string, ackId: number): void {
+  socket.sendFrame(encodeFrame(ackEvent, ackId, socket.codec.encode(undefined)));
 }
 
 function isWsResponse(value: unknown): value is WsResponse {

@@ -138,9 +138,11 @@ describe('bad input', () => {
     await client.close();
   });
 
-  it('refuses data the strict JSON codec cannot read: exception event, empty ack, connection open', async () => {
+  it('refuses data the strict JSON codec cannot read: exception event, null ack, connection open', async () => {
     const client = await RawClient.connect(wsUrl(app.port, '/json'));
-    expect(await client.request('hello||7||not json', '__ack_hello', 7)).toBe('__ack_hello||7');
+    expect(await client.request('hello||7||not json', '__ack_hello', 7)).toBe(
+      '__ack_hello||7||null',
+    );
     const exception = await client.next('exception||');
     expect(JSON.parse(exception.slice('exception||0||'.length))).toMatchObject({
       status: 'error',
@@ -151,6 +153,8 @@ describe('bad input', () => {
     expect(await client.request('hello||8||"fine"', '__ack_hello', 8)).toBe(
       '__ack_hello||8||{"body":"fine"}',
     );
+    // Every frame this gateway writes carries JSON, its own empty answers too.
+    expect(await client.request('nobody||9', '__ack_nobody', 9)).toBe('__ack_nobody||9||null');
     await client.close();
   });
 
