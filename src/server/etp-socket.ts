@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WsMessageHandler } from '@nestjs/common';
-import type { WebSocket } from 'ws';
 import { encodeFrame } from '../protocol/frame.js';
 import type { EtpPayloadCodec } from '../protocol/codec.js';
 import { DisconnectReason, isNormalClose } from '../protocol/close.js';
@@ -61,6 +60,18 @@ function webSocketMessage(
 type CloseListener = (socket: EtpSocket) => void;
 
 /**
+ * What a socket uses of its `ws` WebSocket. Named structurally so that the published
+ * declarations do not make users install `@types/ws`.
+ */
+export interface EtpSocketTransport {
+  readonly readyState: number;
+  send(data: string | Uint8Array, options: { readonly binary: boolean }): void;
+  ping(): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+
+/**
  * One ETP connection of a gateway: what `@ConnectedSocket()`, the lifecycle hooks, guards and
  * REQUEST-scoped providers receive. It deliberately has no `send` method and no `readyState`:
  * Nest's exception filter then answers through `emit`, as an ETP frame.
@@ -96,8 +107,9 @@ export class EtpSocket {
   private closedByServer = false;
   private heartbeatExpired = false;
 
+  /** @internal Made by the gateway server for each accepted connection. */
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: EtpSocketTransport,
     /** The HTTP request of the handshake. */
     readonly request: IncomingMessage,
     /** The gateway server that accepted it. */
