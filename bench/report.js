@@ -32,8 +32,8 @@ export function markdown(results) {
       `client has it (median of ${config.room.rounds} rounds); memory: per idle connection in that ` +
       'room, measured in the server process after a full GC.',
     '',
-    '| Server | broadcast ms (median) | best | heap+external B/conn | RSS B/conn | EtpAdapter broadcast is |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| Server | broadcast ms (median) | best | server send loop ms | heap+external B/conn | RSS B/conn | EtpAdapter broadcast is |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const kind of ROOM_SERVERS) {
     const row = broadcast[kind];
@@ -41,7 +41,7 @@ export function markdown(results) {
     if (row === undefined || mem === undefined) continue;
     const versus = kind === 'etp' ? '—' : `${ratio(row.median / broadcast.etp.median)} faster`;
     lines.push(
-      `| ${LABELS[kind]} | ${row.median.toFixed(1)} | ${row.best.toFixed(1)} | ` +
+      `| ${LABELS[kind]} | ${row.median.toFixed(1)} | ${row.best.toFixed(1)} | ${row.sendLoop.toFixed(1)} | ` +
         `${thousands(mem.perConnection)} | ${thousands(mem.rssPerConnection)} | ${versus} |`,
     );
   }

@@ -32,7 +32,7 @@ const config = {
   payloadBytes: Buffer.byteLength(PAYLOAD),
   echo: smoke
     ? { connections: 4, inflight: 2, warmupMs: 300, durationMs: 1200, rounds: 1 }
-    : { connections: 50, inflight: 10, warmupMs: 1500, durationMs: 6000, rounds: 2 },
+    : { connections: 50, inflight: 10, warmupMs: 1500, durationMs: 6000, rounds: 3 },
   room: smoke
     ? { clients: 200, rounds: 2, concurrency: 50, roundTimeoutMs: 10_000 }
     : { clients: 10_000, rounds: 7, concurrency: 200, roundTimeoutMs: 30_000 },

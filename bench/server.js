@@ -4,7 +4,7 @@
 // The Nest servers run the same gateway class under each adapter; the package is imported from
 // its build (`nestjs-etp` resolves to dist/), as an application would.
 // The parent talks to it over IPC: `memory`, `cpu`, `members` and `exit`.
-/* global Buffer, performance, process */
+/* global Buffer, performance, process, setImmediate */
 import 'reflect-metadata';
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
@@ -94,16 +94,24 @@ async function startNest() {
 
 /**
  * The ceiling: a bare `ws` server that reads and writes ETP frames by hand, with no framework,
- * no payload decoding and no checks beyond what answering needs.
+ * no payload decoding and no checks beyond what answering needs. It uses the two write-side
+ * techniques any careful server would: the answers of one event-loop turn leave a connection in
+ * one system call (its TCP stream is corked until the check phase), and a broadcast is framed
+ * once as a whole WebSocket message written to each stream as it is.
  */
 async function startBare() {
   const http = createServer();
   const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
   const room = new Set();
-  wss.on('connection', (ws) => {
+  const uncork = (stream) => {
+    stream.corkedForTurn = false;
+    stream.uncork();
+  };
+  wss.on('connection', (ws, request) => {
+    const stream = request.socket;
     if (scenario === 'room') {
-      room.add(ws);
-      ws.once('close', () => room.delete(ws));
+      room.add(stream);
+      ws.once('close', () => room.delete(stream));
     }
     ws.on('message', (bytes) => {
       const text = bytes.toString();
@@ -114,17 +122,36 @@ async function startBare() {
       const id = Number(text.slice(eventEnd + 2, idEnd === -1 ? text.length : idEnd));
       const data = idEnd === -1 ? '' : text.slice(idEnd + 2);
       if (event === 'echo') {
+        if (!stream.corkedForTurn) {
+          stream.corkedForTurn = true;
+          stream.cork();
+          setImmediate(uncork, stream);
+        }
         ws.send(`__ack_echo||${id}||${data}`);
       } else if (event === 'shout') {
         timed(() => {
-          const frame = Buffer.from(`tick||0||${data}`);
-          for (const member of room) member.send(frame, { binary: false });
+          const message = webSocketMessage(Buffer.from(`tick||0||${data}`));
+          for (const member of room) member.write(message);
         });
       }
     });
   });
   await new Promise((resolve) => http.listen(0, HOST, resolve));
   return { port: http.address().port, members: () => room.size };
+}
+
+/** A final, unmasked text frame: what a server writes for one message. */
+function webSocketMessage(payload) {
+  const head = payload.length < 126 ? 2 : 4;
+  const message = Buffer.allocUnsafe(head + payload.length);
+  message[0] = 0x81;
+  if (head === 2) message[1] = payload.length;
+  else {
+    message[1] = 126;
+    message.writeUInt16BE(payload.length, 2);
+  }
+  payload.copy(message, head);
+  return message;
 }
 
 function memory() {

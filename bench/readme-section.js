@@ -1,0 +1,80 @@
+// Prints the README's performance section from bench/results/: `node bench/readme-section.js`.
+/* global console */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
+
+const results = join(dirname(fileURLToPath(import.meta.url)), 'results');
+const data = JSON.parse(readFileSync(join(results, 'results.json'), 'utf8'));
+const table = readFileSync(join(results, 'results.md'), 'utf8').trim();
+const { machine } = data;
+const day = data.date.slice(0, 10);
+
+const section = `## Performance
+
+Measured on ${day} with \`npm run bench\`, on ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGiB} GiB,
+Node ${machine.node}, ${machine.os}. Every server runs in its own process, the clients in another, over
+loopback; the Nest servers run one and the same gateway class (\`@SubscribeMessage('echo')\` returning
+its \`@MessageBody()\`) under each adapter, and the package is loaded from its build as an application
+loads it.
+
+![Echo, broadcast and memory, side by side](bench/results/bench.svg)
+
+${table}
+
+What is compared:
+
+- **bare ws** — a \`ws\` server that reads \`echo||<id>||<data>\` by hand and answers
+  \`__ack_echo||<id>||<data>\`: no framework, no payload decoding. It writes the way EtpAdapter does
+  (a connection's answers of one event-loop turn in one system call, a broadcast framed once), so it
+  is a true ceiling, not a usable gateway.
+- **Nest WsAdapter** (\`@nestjs/platform-ws\`), spoken to in its own format
+  \`{"event":"echo","data":…}\`; it answers in order, without ids.
+- **Nest IoAdapter** (\`@nestjs/platform-socket.io\`), driven by \`socket.io-client\` over the websocket
+  transport with an ack callback.
+- **EtpAdapter**, with frames \`echo||<id>||<json>\` answered by \`__ack_echo||<id>||<json>\` (the
+  default payload codec parses and re-encodes the JSON, as the other adapters do).
+
+How it is measured:
+
+- **Echo**: N connections each keep M requests in flight (a new one goes out as each answer
+  arrives) with the same ~80-byte JSON payload; the table gives the best of the interleaved rounds,
+  the latency of that round (p50/p99, from send to answer), and the server's CPU use while measured.
+  The ETP, bare and WsAdapter clients use a lean WebSocket client (bench/wire.js) so that the
+  client process is not the limit; socket.io needs \`socket.io-client\`.
+- **Broadcast**: ${Number(data.config.room.clients).toLocaleString('en-US')} connections join one room
+  (\`EtpRoomsService.join\`, socket.io's \`socket.join\`, a \`Set\` for bare ws); one client asks the server
+  to send one event to the room (\`EtpRoomsService.to(room).emit\`, \`server.to(room).emit\`, a loop of
+  \`ws.send\`), and a round lasts until every client has it. The clients are bare TCP sockets doing
+  the WebSocket handshake and framing themselves (socket.io's Engine.IO packets included), the same
+  for all three servers.
+- **Memory**: heap + external bytes of the server process, after a full GC, with all those
+  connections idle in the room, minus the same before the first connection, per connection. RSS
+  is shown too but depends on how much heap the process had reserved before.
+
+Reading the figures:
+
+- Against bare ws, EtpAdapter does what a gateway must and the ceiling skips: it parses the JSON
+  payload and encodes the answer (about a fifth of the server's CPU time in a \`--profile\` run:
+  \`autoCodec.decode\` 11 %, the answer's \`JSON.stringify\` 10 %), and runs Nest's handler pipeline
+  (guards, pipes, interceptors, filters: \`@nestjs/websockets\` 13 % of self time, plus most of the
+  6 % spent running promise callbacks).
+- A broadcast costs one write system call per connection; a plain \`net.Socket\` write loop to
+  9,000 loopback sockets takes 90–105 ms on this machine, so ~120 ms for 10,000 is close to the floor.
+  socket.io's send loop varies from run to run (about 180 to 330 ms here), so the ratio to it does too.
+- Of the memory EtpAdapter keeps per connection beyond bare ws, about 1,050 bytes are the handshake
+  request that \`EtpSocket.request\` holds (measured by not keeping it); the rest is the socket object
+  and its id, its room set, and the handler list Nest binds to each connection.
+
+Run it yourself: \`npm run bench\` (about 3 minutes; the broadcast needs some 10,000 open files in each
+of two processes, and bench/bench.sh raises \`ulimit -n\` as far as it may). \`node bench/run.js
+--profile\` writes CPU profiles of the EtpAdapter server to bench/profiles/, and
+\`node bench/profile-summary.js <file>\` lists where the time goes. \`npm run bench:smoke\` is the same
+code on a few connections for a second or two per server; CI runs it to check that every server still
+answers, and it asserts no speed. Figures from a shared machine vary from run to run: compare the
+servers within one run rather than across runs.
+`;
+
+const config = (await prettier.resolveConfig(join(results, 'section.md'))) ?? {};
+console.log(await prettier.format(section, { ...config, parser: 'markdown' }));
