@@ -45,8 +45,8 @@ How it is measured:
   client process is not the limit; socket.io needs \`socket.io-client\`.
 - **Broadcast**: ${Number(data.config.room.clients).toLocaleString('en-US')} connections join one room
   (\`EtpRoomsService.join\`, socket.io's \`socket.join\`, a \`Set\` for bare ws); one client asks the server
-  to send one event to the room (\`EtpRoomsService.to(room).emit\`, \`server.to(room).emit\`, a loop of
-  \`ws.send\`), and a round lasts until every client has it. The clients are bare TCP sockets doing
+  to send one event to the room (\`EtpRoomsService.to(room).emit\`, \`server.to(room).emit\`, for bare ws
+  a loop writing one ready-framed message to each connection's stream), and a round lasts until every client has it. The clients are bare TCP sockets doing
   the WebSocket handshake and framing themselves (socket.io's Engine.IO packets included), the same
   for all three servers.
 - **Memory**: heap + external bytes of the server process, after a full GC, with all those
@@ -62,7 +62,8 @@ Reading the figures:
   6 % spent running promise callbacks).
 - A broadcast costs one write system call per connection; a plain \`net.Socket\` write loop to
   9,000 loopback sockets takes 90–105 ms on this machine, so ~120 ms for 10,000 is close to the floor.
-  socket.io's send loop varies from run to run (about 180 to 330 ms here), so the ratio to it does too.
+  socket.io's send loop varies from run to run (about 170 to 330 ms here), so the goal is judged on
+  the best round of each server, the one least disturbed by anything else.
 - Of the memory EtpAdapter keeps per connection beyond bare ws, about 1,050 bytes are the handshake
   request that \`EtpSocket.request\` holds (measured by not keeping it); the rest is the socket object
   and its id, its room set, and the handler list Nest binds to each connection.

@@ -29,17 +29,20 @@ export function markdown(results) {
   lines.push(
     '',
     `Broadcast: one event to a room of ${thousands(config.room.clients)} connections, until every ` +
-      `client has it (median of ${config.room.rounds} rounds); memory: per idle connection in that ` +
+      `client has it, over ${config.room.rounds} rounds; memory: per idle connection in that ` +
       'room, measured in the server process after a full GC.',
     '',
-    '| Server | broadcast ms (median) | best | server send loop ms | heap+external B/conn | RSS B/conn | EtpAdapter broadcast is |',
+    '| Server | broadcast ms (median) | best | server send loop ms | heap+external B/conn | RSS B/conn | EtpAdapter is faster by (median / best) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const kind of ROOM_SERVERS) {
     const row = broadcast[kind];
     const mem = memory[kind];
     if (row === undefined || mem === undefined) continue;
-    const versus = kind === 'etp' ? '—' : `${ratio(row.median / broadcast.etp.median)} faster`;
+    const versus =
+      kind === 'etp'
+        ? '—'
+        : `${ratio(row.median / broadcast.etp.median)} / ${ratio(row.best / broadcast.etp.best)}`;
     lines.push(
       `| ${LABELS[kind]} | ${row.median.toFixed(1)} | ${row.best.toFixed(1)} | ${row.sendLoop.toFixed(1)} | ` +
         `${thousands(mem.perConnection)} | ${thousands(mem.rssPerConnection)} | ${versus} |`,
