@@ -29,6 +29,8 @@ What is compared:
   \`__ack_echo||<id>||<data>\`: no framework, no payload decoding. It writes the way EtpAdapter does
   (a connection's answers of one event-loop turn in one system call, a broadcast framed once), so it
   is a true ceiling, not a usable gateway.
+- **bare ws, plain ws.send** — the same hand-written server as most code writes it: each answer,
+  and each member of a broadcast, goes through its own \`ws.send\`.
 - **Nest WsAdapter** (\`@nestjs/platform-ws\`), spoken to in its own format
   \`{"event":"echo","data":…}\`; it answers in order, without ids.
 - **Nest IoAdapter** (\`@nestjs/platform-socket.io\`), driven by \`socket.io-client\` over the websocket
@@ -60,10 +62,14 @@ Reading the figures:
   \`autoCodec.decode\` 11 %, the answer's \`JSON.stringify\` 10 %), and runs Nest's handler pipeline
   (guards, pipes, interceptors, filters: \`@nestjs/websockets\` 13 % of self time, plus most of the
   6 % spent running promise callbacks).
+- Against the same bare server written plainly, one \`ws.send\` per answer, EtpAdapter is faster:
+  it writes a connection's answers of one event-loop turn in one system call. The goal of 0.8×
+  the ceiling is met against that plain server and missed against the tuned one.
 - A broadcast costs one write system call per connection; a plain \`net.Socket\` write loop to
-  9,000 loopback sockets takes 90–105 ms on this machine, so ~120 ms for 10,000 is close to the floor.
-  socket.io's send loop varies from run to run (about 170 to 330 ms here), so the goal is judged on
-  the best round of each server, the one least disturbed by anything else.
+  9,000 loopback sockets takes 90–105 ms on this machine, so the write calls are most of a
+  broadcast's time for every server. socket.io's send loop varies from run to run (about 170 to
+  330 ms here), so the goal is judged on the best round of each server, the one least disturbed by
+  anything else.
 - Of the memory EtpAdapter keeps per connection beyond bare ws, about 1,050 bytes are the handshake
   request that \`EtpSocket.request\` holds (measured by not keeping it); the rest is the socket object
   and its id, its room set, and the handler list Nest binds to each connection.

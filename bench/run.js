@@ -260,6 +260,14 @@ function goalsOf({ echo, broadcast, memory }) {
       echo.etp.rate >= 0.8 * echo.bare.rate,
       times,
     );
+    if (echo.plain !== undefined) {
+      add(
+        'echo ≥ 0.8× bare ws, plain ws.send',
+        echo.etp.rate / echo.plain.rate,
+        echo.etp.rate >= 0.8 * echo.plain.rate,
+        times,
+      );
+    }
     add(
       'p99 ≤ WsAdapter p99',
       echo.etp.p99 / echo.ws.p99,

@@ -140,6 +140,41 @@ async function startBare() {
   return { port: http.address().port, members: () => room.size };
 }
 
+/**
+ * The bare `ws` server as most code writes it: the same hand-written frames as the ceiling, but
+ * every answer and every broadcast member goes through `ws.send` on its own.
+ */
+async function startPlain() {
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+  const room = new Set();
+  wss.on('connection', (ws) => {
+    if (scenario === 'room') {
+      room.add(ws);
+      ws.once('close', () => room.delete(ws));
+    }
+    ws.on('message', (bytes) => {
+      const text = bytes.toString();
+      const eventEnd = text.indexOf('||');
+      if (eventEnd === -1) return;
+      const idEnd = text.indexOf('||', eventEnd + 2);
+      const event = text.slice(0, eventEnd);
+      const id = Number(text.slice(eventEnd + 2, idEnd === -1 ? text.length : idEnd));
+      const data = idEnd === -1 ? '' : text.slice(idEnd + 2);
+      if (event === 'echo') {
+        ws.send(`__ack_echo||${id}||${data}`);
+      } else if (event === 'shout') {
+        timed(() => {
+          const frame = `tick||0||${data}`;
+          for (const member of room) member.send(frame);
+        });
+      }
+    });
+  });
+  await new Promise((resolve) => http.listen(0, HOST, resolve));
+  return { port: http.address().port, members: () => room.size };
+}
+
 /** A final, unmasked text frame: what a server writes for one message. */
 function webSocketMessage(payload) {
   const head = payload.length < 126 ? 2 : 4;
@@ -162,7 +197,8 @@ function memory() {
   return { rss, heapUsed, external, arrayBuffers, gc: typeof globalThis.gc === 'function' };
 }
 
-const started = kind === 'bare' ? await startBare() : await startNest();
+const started =
+  kind === 'bare' ? await startBare() : kind === 'plain' ? await startPlain() : await startNest();
 process.on('message', (message) => {
   switch (message.cmd) {
     case 'memory':

@@ -17,11 +17,12 @@ export const ROOM = 'crowd';
 export const HOST = '127.0.0.1';
 
 /** The servers, in the order they are reported. */
-export const ECHO_SERVERS = ['bare', 'ws', 'io', 'etp'];
-export const ROOM_SERVERS = ['bare', 'io', 'etp'];
+export const ECHO_SERVERS = ['bare', 'plain', 'ws', 'io', 'etp'];
+export const ROOM_SERVERS = ['bare', 'plain', 'io', 'etp'];
 
 export const LABELS = {
   bare: 'bare ws (ceiling)',
+  plain: 'bare ws, plain ws.send',
   ws: 'Nest WsAdapter',
   io: 'Nest IoAdapter (socket.io)',
   etp: 'EtpAdapter',
