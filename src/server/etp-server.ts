@@ -177,6 +177,11 @@ export class EtpServer implements DispatchHost {
   }
 
   private accept(ws: WebSocket, request: IncomingMessage, stream: Duplex): void {
+    if (this.closing) {
+      // A handshake that began before close() completes after it: nobody would close it later.
+      ws.terminate();
+      return;
+    }
     const socket = new EtpSocket(ws, request, this);
     socket.transport = stream;
     this.connections.set(socket.id, socket);
