@@ -113,28 +113,23 @@ async function startBare() {
       room.add(stream);
       ws.once('close', () => room.delete(stream));
     }
-    ws.on('message', (bytes) => {
-      const text = bytes.toString();
-      const eventEnd = text.indexOf('||');
-      if (eventEnd === -1) return;
-      const idEnd = text.indexOf('||', eventEnd + 2);
-      const event = text.slice(0, eventEnd);
-      const id = Number(text.slice(eventEnd + 2, idEnd === -1 ? text.length : idEnd));
-      const data = idEnd === -1 ? '' : text.slice(idEnd + 2);
-      if (event === 'echo') {
-        if (!stream.corkedForTurn) {
-          stream.corkedForTurn = true;
-          stream.cork();
-          setImmediate(uncork, stream);
-        }
-        ws.send(`__ack_echo||${id}||${data}`);
-      } else if (event === 'shout') {
-        timed(() => {
-          const message = webSocketMessage(Buffer.from(`tick||0||${data}`));
-          for (const member of room) member.write(message);
-        });
-      }
-    });
+    ws.on('message', (bytes) =>
+      answerByHand(bytes, {
+        echo: (id, data) => {
+          if (!stream.corkedForTurn) {
+            stream.corkedForTurn = true;
+            stream.cork();
+            setImmediate(uncork, stream);
+          }
+          ws.send(`__ack_echo||${id}||${data}`);
+        },
+        shout: (data) =>
+          timed(() => {
+            const message = webSocketMessage(Buffer.from(`tick||0||${data}`));
+            for (const member of room) member.write(message);
+          }),
+      }),
+    );
   });
   await new Promise((resolve) => http.listen(0, HOST, resolve));
   return { port: http.address().port, members: () => room.size };
@@ -153,26 +148,32 @@ async function startPlain() {
       room.add(ws);
       ws.once('close', () => room.delete(ws));
     }
-    ws.on('message', (bytes) => {
-      const text = bytes.toString();
-      const eventEnd = text.indexOf('||');
-      if (eventEnd === -1) return;
-      const idEnd = text.indexOf('||', eventEnd + 2);
-      const event = text.slice(0, eventEnd);
-      const id = Number(text.slice(eventEnd + 2, idEnd === -1 ? text.length : idEnd));
-      const data = idEnd === -1 ? '' : text.slice(idEnd + 2);
-      if (event === 'echo') {
-        ws.send(`__ack_echo||${id}||${data}`);
-      } else if (event === 'shout') {
-        timed(() => {
-          const frame = `tick||0||${data}`;
-          for (const member of room) member.send(frame);
-        });
-      }
-    });
+    ws.on('message', (bytes) =>
+      answerByHand(bytes, {
+        echo: (id, data) => ws.send(`__ack_echo||${id}||${data}`),
+        shout: (data) =>
+          timed(() => {
+            const frame = `tick||0||${data}`;
+            for (const member of room) member.send(frame);
+          }),
+      }),
+    );
   });
   await new Promise((resolve) => http.listen(0, HOST, resolve));
   return { port: http.address().port, members: () => room.size };
+}
+
+/** Reads `<event>||<id>||<data>` by hand, as the bare servers do, and calls the event's answer. */
+function answerByHand(bytes, answers) {
+  const text = bytes.toString();
+  const eventEnd = text.indexOf('||');
+  if (eventEnd === -1) return;
+  const idEnd = text.indexOf('||', eventEnd + 2);
+  const event = text.slice(0, eventEnd);
+  const id = Number(text.slice(eventEnd + 2, idEnd === -1 ? text.length : idEnd));
+  const data = idEnd === -1 ? '' : text.slice(idEnd + 2);
+  if (event === 'echo') answers.echo(id, data);
+  else if (event === 'shout') answers.shout(data);
 }
 
 /** A final, unmasked text frame: what a server writes for one message. */

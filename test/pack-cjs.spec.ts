@@ -1,15 +1,11 @@
 import { join } from 'node:path';
 import {
-  freshDirectory,
   installedVersion,
   npmInstall,
-  packTarball,
   startNode,
+  useConsumerFixture,
   writeFiles,
-  type PackedTarball,
-  type StartedProcess,
 } from './support/consumer-app.js';
-import { buildPackageAndSample } from './support/package-build.js';
 import { RawClient, wsUrl } from './support/raw-client.js';
 
 const INSTALL_TIMEOUT = 240_000;
@@ -72,24 +68,12 @@ main().catch((error) => {
 `;
 
 describe('the package in a CommonJS Nest 11 app', () => {
-  const work = freshDirectory('nestjs-etp-cjs-');
-  let tarball: PackedTarball;
-  let app: StartedProcess | undefined;
-
-  beforeAll(async () => {
-    await buildPackageAndSample();
-    tarball = await packTarball(work.path);
-  }, INSTALL_TIMEOUT);
-
-  afterAll(async () => {
-    await app?.stop();
-    work.remove();
-  }, INSTALL_TIMEOUT);
+  const fixture = useConsumerFixture('nestjs-etp-cjs-', INSTALL_TIMEOUT);
 
   test(
     'require("nestjs-etp") boots on this Node and exchanges an ack',
     async () => {
-      const consumer = join(work.path, 'app');
+      const consumer = join(fixture.work, 'app');
       writeFiles(consumer, {
         'package.json': JSON.stringify(
           {
@@ -100,7 +84,7 @@ describe('the package in a CommonJS Nest 11 app', () => {
               '@nestjs/core': '^11.0.0',
               '@nestjs/platform-express': '^11.0.0',
               '@nestjs/websockets': '^11.0.0',
-              'nestjs-etp': `file:${tarball.path}`,
+              'nestjs-etp': `file:${fixture.tarball.path}`,
               'reflect-metadata': installedVersion('reflect-metadata'),
               rxjs: installedVersion('rxjs'),
             },
@@ -112,15 +96,16 @@ describe('the package in a CommonJS Nest 11 app', () => {
       });
       await npmInstall(consumer);
 
-      app = await startNode(consumer, ['main.js']);
+      const app = await startNode(consumer, ['main.js']);
+      fixture.app = app;
       expect(app.info.nest).toMatch(/^11\./);
       const client = await RawClient.connect(wsUrl(app.info.port as number));
       expect(await client.request('hello||3||world', '__ack_hello', 3)).toBe(
         '__ack_hello||3||hello world from 32-char id, 1 here',
       );
       await client.close();
+      fixture.app = undefined;
       expect([0, 'SIGTERM']).toContain(await app.stop());
-      app = undefined;
     },
     INSTALL_TIMEOUT,
   );

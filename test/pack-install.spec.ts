@@ -3,16 +3,13 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
-  freshDirectory,
   installedVersion,
   npmInstall,
-  packTarball,
   startNode,
+  useConsumerFixture,
   writeFiles,
-  type PackedTarball,
-  type StartedProcess,
 } from './support/consumer-app.js';
-import { buildPackageAndSample, ROOT } from './support/package-build.js';
+import { ROOT } from './support/package-build.js';
 import { RawClient, wsUrl } from './support/raw-client.js';
 
 const run = promisify(execFile);
@@ -76,22 +73,10 @@ const CONSUMER_TSCONFIG = {
 };
 
 describe('the package as published', () => {
-  const work = freshDirectory('nestjs-etp-pack-');
-  let tarball: PackedTarball;
-  let app: StartedProcess | undefined;
-
-  beforeAll(async () => {
-    await buildPackageAndSample();
-    tarball = await packTarball(work.path);
-  }, INSTALL_TIMEOUT);
-
-  afterAll(async () => {
-    await app?.stop();
-    work.remove();
-  }, INSTALL_TIMEOUT);
+  const fixture = useConsumerFixture('nestjs-etp-pack-', INSTALL_TIMEOUT);
 
   test('the tarball holds dist with types, README, LICENSE and an exports map', () => {
-    const files = tarball.files;
+    const files = fixture.tarball.files;
     expect(files).toEqual(
       expect.arrayContaining([
         'package.json',
@@ -123,7 +108,7 @@ describe('the package as published', () => {
   test(
     'a fresh Nest 12 app installs the tarball, type-checks against it, boots and acks',
     async () => {
-      const consumer = join(work.path, 'app');
+      const consumer = join(fixture.work, 'app');
       writeFiles(consumer, {
         'package.json': JSON.stringify(
           {
@@ -135,7 +120,7 @@ describe('the package as published', () => {
               '@nestjs/core': installedVersion('@nestjs/core'),
               '@nestjs/platform-express': installedVersion('@nestjs/platform-express'),
               '@nestjs/websockets': installedVersion('@nestjs/websockets'),
-              'nestjs-etp': `file:${tarball.path}`,
+              'nestjs-etp': `file:${fixture.tarball.path}`,
               'reflect-metadata': installedVersion('reflect-metadata'),
               rxjs: installedVersion('rxjs'),
             },
@@ -160,7 +145,8 @@ describe('the package as published', () => {
         );
       }
 
-      app = await startNode(consumer, ['dist/main.js']);
+      const app = await startNode(consumer, ['dist/main.js']);
+      fixture.app = app;
       const port = app.info.port as number;
       expect(app.info.browser).toBe(
         `file://${join(consumer, 'node_modules/nestjs-etp/dist/browser.js')}`,
@@ -172,8 +158,8 @@ describe('the package as published', () => {
       );
       await client.close();
       // Nest's shutdown hook closes the app, then ends the process with the signal it got.
+      fixture.app = undefined;
       expect([0, 'SIGTERM']).toContain(await app.stop());
-      app = undefined;
     },
     INSTALL_TIMEOUT,
   );

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './package-build.js';
+import { buildPackageAndSample, ROOT } from './package-build.js';
 
 const run = promisify(execFile);
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -140,4 +140,30 @@ export function startNode(
       reject(new Error(`exited with ${code} before it was ready:\n${output}`));
     });
   });
+}
+
+/** A describe block's packed tarball in a temporary directory, and the app it starts. */
+export interface ConsumerFixture {
+  readonly work: string;
+  tarball: PackedTarball;
+  app: StartedProcess | undefined;
+}
+
+/** Builds and packs before the block's tests; stops its app and removes the directory after. */
+export function useConsumerFixture(prefix: string, timeout: number): ConsumerFixture {
+  const directory = freshDirectory(prefix);
+  const fixture: ConsumerFixture = {
+    work: directory.path,
+    tarball: { path: '', files: [] },
+    app: undefined,
+  };
+  beforeAll(async () => {
+    await buildPackageAndSample();
+    fixture.tarball = await packTarball(directory.path);
+  }, timeout);
+  afterAll(async () => {
+    await fixture.app?.stop();
+    directory.remove();
+  }, timeout);
+  return fixture;
 }
