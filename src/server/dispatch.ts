@@ -75,7 +75,12 @@ export function dispatchMessage(host: DispatchHost, socket: EtpSocket, bytes: Ui
     return;
   }
 
-  const handler = socket.handlers[route.slot][route.index];
+  // A socket Nest never bound handlers to (dropped while the app was starting) has none.
+  const handler = socket.handlers[route.slot]?.[route.index];
+  if (handler === undefined) {
+    if (ackId !== 0) sendEmptyAck(socket, ackEvent, ackId);
+    return;
+  }
   if (route.manualAck) {
     runManual(host, socket, handler, body, event, ackEvent, ackId);
     return;
@@ -110,12 +115,10 @@ function respond(
     return;
   }
   if (isWsResponse(value)) {
-    socket.emit(value.event, value.data);
+    emitResponse(host, socket, value, event);
     value = undefined;
   }
-  if (ackId !== 0) {
-    socket.sendFrame(encodeFrame(ackEvent, ackId, socket.codec.encode(value)));
-  }
+  if (ackId !== 0) sendAnswer(host, socket, value, event, ackEvent, ackId);
 }
 
 /**
@@ -134,10 +137,11 @@ function respondStream(
   const answer = (value: unknown): void => {
     if (answered) return;
     answered = true;
-    socket.sendFrame(encodeFrame(ackEvent, ackId, socket.codec.encode(value)));
+    sendAnswer(host, socket, value, event, ackEvent, ackId);
   };
   stream.subscribe({
-    next: (value) => (isWsResponse(value) ? socket.emit(value.event, value.data) : answer(value)),
+    next: (value) =>
+      isWsResponse(value) ? emitResponse(host, socket, value, event) : answer(value),
     error: (error: unknown) => {
       host.reportHandlerFailure(error, socket, event);
       answer(undefined);
@@ -162,7 +166,7 @@ function runManual(
       : (response) => {
           if (answered) return;
           answered = true;
-          socket.sendFrame(encodeFrame(ackEvent, ackId, socket.codec.encode(response)));
+          sendAnswer(host, socket, response, event, ackEvent, ackId);
         };
   const onError = (error: unknown): void => {
     host.reportHandlerFailure(error, socket, event);
@@ -187,6 +191,40 @@ function failed(
 ): void {
   host.reportHandlerFailure(error, socket, event);
   if (ackId !== 0) sendEmptyAck(socket, ackEvent, ackId);
+}
+
+/** Writes an answer. A value the codec cannot encode (a BigInt, a cycle) is reported, and the
+ * peer still gets an empty answer rather than none. */
+function sendAnswer(
+  host: DispatchHost,
+  socket: EtpSocket,
+  value: unknown,
+  event: string,
+  ackEvent: string,
+  ackId: number,
+): void {
+  let data;
+  try {
+    data = socket.codec.encode(value);
+  } catch (error) {
+    host.reportHandlerFailure(error, socket, event);
+    data = socket.codec.encode(undefined);
+  }
+  socket.sendFrame(encodeFrame(ackEvent, ackId, data));
+}
+
+/** Emits a handler's `{ event, data }` result; one the codec cannot encode is reported. */
+function emitResponse(
+  host: DispatchHost,
+  socket: EtpSocket,
+  value: WsResponse,
+  event: string,
+): void {
+  try {
+    socket.emit(value.event, value.data);
+  } catch (error) {
+    host.reportHandlerFailure(error, socket, event);
+  }
 }
 
 /** An answer with nothing to say, written as the codec writes nothing (`null` for strict JSON). */

@@ -171,6 +171,16 @@ class HandlersGateway {
     throw new WsException('through a custom filter');
   }
 
+  @SubscribeMessage('unencodable')
+  unencodable() {
+    return { count: 10n };
+  }
+
+  @SubscribeMessage('unencodable-event')
+  unencodableEvent() {
+    return { event: 'never', data: 10n };
+  }
+
   @SubscribeMessage('ask-client')
   async askClient(@ConnectedSocket() socket: EtpSocket, @MessageBody() question: string) {
     const answer = await socket.emitWithAck('question', question, { timeout: 2_000 });
@@ -330,6 +340,18 @@ describe('gateway handlers over EtpAdapter', () => {
     expect(await client.next('custom-error||')).toBe(
       'custom-error||0||{"said":"through a custom filter"}',
     );
+  });
+
+  it('reports a result the codec cannot encode and still answers, empty', async () => {
+    expect(await client.request('unencodable||25', '__ack_unencodable', 25)).toBe(
+      '__ack_unencodable||25',
+    );
+    expect(await client.request('unencodable-event||26', '__ack_unencodable-event', 26)).toBe(
+      '__ack_unencodable-event||26',
+    );
+    const failures = logger.at('error').filter((line) => line.includes('BigInt'));
+    expect(failures.length).toBe(2);
+    expect(client.received.filter((frame) => frame.startsWith('never'))).toEqual([]);
   });
 
   it('asks the client with emitWithAck while the client waits for its own ack', async () => {
