@@ -21,6 +21,7 @@ import {
   type EtpGatewayOptions,
 } from './options.js';
 import { isOriginAllowed } from './origin.js';
+import { refuseHandshake } from './upgrade-router.js';
 
 /** Sees every connection of every gateway; the rooms registry is one. */
 export interface ConnectionObserver {
@@ -105,12 +106,12 @@ export class EtpServer implements DispatchHost {
   /** @internal Completes a handshake routed here, or refuses it. */
   handleUpgrade(request: IncomingMessage, stream: Duplex, head: Buffer): void {
     if (this.closing) {
-      refuse(stream, 503, 'Service Unavailable');
+      refuseHandshake(stream, 503, 'Service Unavailable');
       return;
     }
     if (!isOriginAllowed(request, this.options.cors?.origin)) {
       this.logger.warn(`Refused a handshake from origin ${request.headers.origin}`);
-      refuse(stream, 403, 'Forbidden');
+      refuseHandshake(stream, 403, 'Forbidden');
       return;
     }
     this.wss.handleUpgrade(request, stream, head, (ws) => this.accept(ws, request, stream));
@@ -238,9 +239,4 @@ function onError(this: WebSocket, error: Error): void {
 function onClose(this: WebSocket, code: number, reason: Buffer): void {
   const socket = socketOf(this);
   socket.server.release(socket, code, reason);
-}
-
-function refuse(stream: Duplex, status: number, text: string): void {
-  stream.once('finish', () => stream.destroy());
-  stream.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -52,12 +52,21 @@ export class UpgradeRouter {
     const path = normalizePath(query === -1 ? url : url.slice(0, query));
     const server = this.byPath.get(path) ?? this.catchAll;
     if (server === undefined) {
-      stream.once('finish', () => stream.destroy());
-      stream.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuseHandshake(stream, 404, 'Not Found');
       return;
     }
     server.handleUpgrade(request, stream, head);
   }
+}
+
+/**
+ * Answers a handshake with an HTTP error and closes the stream. The stream of an upgrade has no
+ * error listener left: a peer resetting it meanwhile must not become an uncaught error.
+ */
+export function refuseHandshake(stream: Duplex, status: number, text: string): void {
+  stream.on('error', () => stream.destroy());
+  stream.once('finish', () => stream.destroy());
+  stream.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 export function normalizePath(path: string): string {
