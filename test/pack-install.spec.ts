@@ -75,7 +75,9 @@ const CONSUMER_TSCONFIG = {
 describe('the package as published', () => {
   const fixture = useConsumerFixture('nestjs-etp-pack-', INSTALL_TIMEOUT);
 
-  test('the tarball holds dist with types, README, LICENSE and an exports map', () => {
+  test('npm pack on a clean tree builds through the prepare script; the tarball holds dist with types, README, LICENSE and an exports map', () => {
+    // The tree was copied without dist/: the build in npm's output is the only source of it.
+    expect(fixture.tarball.log).toMatch(/> nestjs-etp@[^ ]+ prepare\n> npm run build/);
     const files = fixture.tarball.files;
     expect(files).toEqual(
       expect.arrayContaining([

@@ -1,31 +1,108 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildPackageAndSample, ROOT } from './package-build.js';
+import { ARTIFACTS, isNewerThan, ROOT, withLock, writeStamp } from './package-build.js';
 
 const run = promisify(execFile);
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-/** What `npm pack --json` reports of one tarball. */
+/** What `npm pack --json` reports of one tarball, and what npm printed while packing. */
 export interface PackedTarball {
   path: string;
   files: string[];
+  /** npm's lifecycle output: which scripts ran before the tarball was made. */
+  log: string;
 }
 
-/** Packs the repository as `npm publish` would, into a directory of its own. */
-export async function packTarball(destination: string): Promise<PackedTarball> {
-  const { stdout } = await run(NPM, ['pack', '--json', '--pack-destination', destination], {
-    cwd: ROOT,
-    maxBuffer: 16 * 1024 * 1024,
+const PACK_DIR = join(ARTIFACTS, 'pack');
+const PACK_STAMP = join(PACK_DIR, '.stamp');
+const PACK_REPORT = join(PACK_DIR, 'pack.json');
+/** What the tarball is made of: a change to any of these packs again. */
+const PACKED_SOURCES = [
+  'src',
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'tsconfig.json',
+  'tsconfig.build.json',
+];
+
+/** The working tree's files as a commit of it would hold them: tracked and new, none ignored. */
+async function cleanTreeFiles(): Promise<string[]> {
+  const { stdout } = await run(
+    'git',
+    ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+    { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+  );
+  return stdout.split('\0').filter((file) => file !== '' && existsSync(join(ROOT, file)));
+}
+
+/**
+ * Packs the package as `npm pack` does on a fresh clone: the working tree's files, without
+ * dist/, are copied to a temporary directory where npm's `prepare` script builds before packing.
+ * The dependencies are the repository's, linked rather than installed again to keep it quick. Done
+ * once for all test files: the tarball stays in test-artifacts/pack/ until a source changes.
+ */
+export function packCleanTree(): Promise<PackedTarball> {
+  return withLock('pack', async () => {
+    if (isNewerThan(PACK_STAMP, PACKED_SOURCES) && existsSync(PACK_REPORT)) {
+      const packed = JSON.parse(readFileSync(PACK_REPORT, 'utf8')) as PackedTarball;
+      if (existsSync(packed.path)) return packed;
+    }
+    const started = Date.now();
+    rmSync(PACK_DIR, { recursive: true, force: true });
+    mkdirSync(PACK_DIR, { recursive: true });
+    const tree = freshDirectory('nestjs-etp-clone-');
+    try {
+      for (const file of await cleanTreeFiles()) {
+        mkdirSync(dirname(join(tree.path, file)), { recursive: true });
+        copyFileSync(join(ROOT, file), join(tree.path, file));
+      }
+      if (existsSync(join(tree.path, 'dist'))) throw new Error('the clean tree holds a dist/');
+      symlinkSync(join(ROOT, 'node_modules'), join(tree.path, 'node_modules'), 'dir');
+      const packed = await npmPack(tree.path, PACK_DIR);
+      writeFileSync(PACK_REPORT, JSON.stringify(packed));
+      writeStamp(PACK_STAMP, started);
+      return packed;
+    } finally {
+      tree.remove();
+    }
   });
+}
+
+async function npmPack(cwd: string, destination: string): Promise<PackedTarball> {
+  let output: { stdout: string; stderr: string };
+  try {
+    output = await run(NPM, ['pack', '--json', '--pack-destination', destination], {
+      cwd,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`npm pack failed in ${cwd}:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
+  }
+  const { stdout, stderr } = output;
   // npm may print lifecycle output before the JSON document.
   const [report] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{
     filename: string;
     files: Array<{ path: string }>;
   }>;
-  return { path: join(destination, report.filename), files: report.files.map((file) => file.path) };
+  return {
+    path: join(destination, report.filename),
+    files: report.files.map((file) => file.path),
+    log: stdout.slice(0, stdout.indexOf('[')) + stderr,
+  };
 }
 
 /** The version of a dependency installed in the repository, to install the same in a consumer. */
@@ -149,17 +226,16 @@ export interface ConsumerFixture {
   app: StartedProcess | undefined;
 }
 
-/** Builds and packs before the block's tests; stops its app and removes the directory after. */
+/** Packs before the block's tests; stops its app and removes the directory after. */
 export function useConsumerFixture(prefix: string, timeout: number): ConsumerFixture {
   const directory = freshDirectory(prefix);
   const fixture: ConsumerFixture = {
     work: directory.path,
-    tarball: { path: '', files: [] },
+    tarball: { path: '', files: [], log: '' },
     app: undefined,
   };
   beforeAll(async () => {
-    await buildPackageAndSample();
-    fixture.tarball = await packTarball(directory.path);
+    fixture.tarball = await packCleanTree();
   }, timeout);
   afterAll(async () => {
     await fixture.app?.stop();

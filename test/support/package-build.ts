@@ -18,7 +18,6 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const STAMP = join(ARTIFACTS, '.package-build.stamp');
-const LOCK = join(ARTIFACTS, '.package-build.lock');
 const SOURCES = [
   'src',
   'sample/src',
@@ -50,41 +49,61 @@ function newestChange(path: string): number {
 }
 
 function isFresh(): boolean {
-  if (!existsSync(STAMP) || !existsSync(join(ROOT, 'dist/index.js'))) return false;
+  if (!existsSync(join(ROOT, 'dist/index.js'))) return false;
   if (!existsSync(join(ROOT, 'sample/dist/main.js'))) return false;
-  const built = statSync(STAMP).mtimeMs;
-  return SOURCES.every((source) => newestChange(join(ROOT, source)) < built);
+  return isNewerThan(STAMP, SOURCES);
 }
 
 /**
- * Builds the package (`dist/`) and the sample (`sample/dist/`) once for all test files: the
- * first one builds under a lock, the others wait and find the build fresh. The sample imports
- * the package by its name, so it runs against `dist/` exactly as a user's app would.
+ * Runs `work` while holding a lock directory under test-artifacts/, so that test files running in
+ * parallel build or pack once: the others wait, then find the result fresh.
  */
-export async function buildPackageAndSample(): Promise<void> {
+export async function withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
   mkdirSync(ARTIFACTS, { recursive: true });
+  const lock = join(ARTIFACTS, `.${name}.lock`);
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
-      mkdirSync(LOCK);
+      mkdirSync(lock);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS)
-        rmSync(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`${LOCK} held for too long`);
+      if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS)
+        rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`${lock} held for too long`);
       await new Promise((done) => setTimeout(done, 250));
     }
   }
   try {
+    return await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Whether `stamp` exists and is newer than every file under `sources` (paths from the root). */
+export function isNewerThan(stamp: string, sources: readonly string[]): boolean {
+  if (!existsSync(stamp)) return false;
+  const built = statSync(stamp).mtimeMs;
+  return sources.every((source) => newestChange(join(ROOT, source)) < built);
+}
+
+/** Touches `stamp` with the time a build started, so an edit made during it counts as newer. */
+export function writeStamp(stamp: string, started: number): void {
+  writeFileSync(stamp, '');
+  utimesSync(stamp, new Date(started), new Date(started));
+}
+
+/**
+ * Builds the package (`dist/`) and the sample (`sample/dist/`) once for all test files. The
+ * sample imports the package by its name, so it runs against `dist/` exactly as a user's app would.
+ */
+export function buildPackageAndSample(): Promise<void> {
+  return withLock('package-build', async () => {
     if (isFresh()) return;
     const started = Date.now();
     await tsc('-p', 'tsconfig.build.json');
     await tsc('-p', 'sample/tsconfig.json');
-    // The stamp is as old as the start of the build, so an edit made during it counts as newer.
-    writeFileSync(STAMP, '');
-    utimesSync(STAMP, new Date(started), new Date(started));
-  } finally {
-    rmSync(LOCK, { recursive: true, force: true });
-  }
+    writeStamp(STAMP, started);
+  });
 }
