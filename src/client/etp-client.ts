@@ -15,10 +15,22 @@ export interface EtpClientOptions extends EtpClientBaseOptions {
   /** HTTP headers of the handshake (authorization, say). */
   headers?: Readonly<Record<string, string>>;
   /**
-   * Connect when the application boots (a URL being set). A server that is down does not hold
-   * the boot: the client keeps trying in the background. Default `true`.
+   * Connect when the application boots (a URL being set); in an app with an HTTP server, once
+   * that server listens, so a client may point at its own app's gateway. A server that is down
+   * does not hold the boot: the client keeps trying in the background. Default `true`.
    */
   connectOnBootstrap?: boolean;
+}
+
+/** Clients whose bootstrap connection waits for something: their app's HTTP server to listen. */
+const bootstrapGates = new WeakMap<EtpClient, Promise<void>>();
+
+/**
+ * Makes the client's bootstrap connection wait for `gate` (its app's HTTP server listening): a
+ * client pointed at its own app's gateway would otherwise be refused once on every boot.
+ */
+export function deferBootstrapConnection(client: EtpClient, gate: Promise<void>): void {
+  bootstrapGates.set(client, gate);
 }
 
 /**
@@ -32,6 +44,7 @@ export class EtpClient
   /** The client's name when it is one of several (`@InjectEtpClient('billing')`). */
   readonly name: string | undefined;
   private readonly logger: Logger;
+  private shuttingDown = false;
 
   constructor(options: EtpClientOptions = {}, name?: string) {
     super(options.url, options);
@@ -47,11 +60,20 @@ export class EtpClient
   async onApplicationBootstrap(): Promise<void> {
     const options = this.options as EtpClientOptions;
     if (this.url === undefined || options.connectOnBootstrap === false) return;
+    const gate = bootstrapGates.get(this);
+    if (gate !== undefined) {
+      // Listening comes after the bootstrap: waiting for it here would hold the boot forever.
+      void gate.then(() => {
+        if (!this.shuttingDown) this.start(undefined, true).catch(() => undefined);
+      });
+      return;
+    }
     // Waits for the first attempt only; a failure is logged and retried in the background.
     await this.start(undefined, true).catch(() => undefined);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
     await this.close();
   }
 
