@@ -154,11 +154,40 @@ describe('the sample app', () => {
     );
   });
 
+  /** What isp-etp-js-client v2 does with a frame: three parts, the third one JSON-parsed. */
+  function asOldClientReads(frame: string): { event: string; data: unknown } {
+    const [event, ackId, ...rest] = frame.split('||');
+    expect(ackId).toBe('0');
+    expect(rest).not.toHaveLength(0);
+    return { event, data: JSON.parse(rest.join('||')) as unknown };
+  }
+
+  test('the old JS client, which has no acks, gets the member list as an event it can parse', async () => {
+    const legacy = await RawClient.connect(wsUrl(port, '/legacy'));
+    clients.push(legacy);
+    const grace = await member('grace', 'attic');
+    legacy.send('join||0||{"room":"attic","name":"old-timer"}');
+    expect(asOldClientReads(await legacy.next('members||'))).toEqual({
+      event: 'members',
+      data: { room: 'attic', members: ['grace', 'old-timer'] },
+    });
+    expect(await grace.next('joined||')).toBe('joined||0||{"room":"attic","name":"old-timer"}');
+
+    legacy.send('who||0||{"room":"attic"}');
+    expect(asOldClientReads(await legacy.next('members||'))).toEqual({
+      event: 'members',
+      data: { room: 'attic', members: ['grace', 'old-timer'] },
+    });
+    // Nothing else came: the join's answer went out as the event, not as an ack.
+    expect(legacy.received).toEqual([]);
+  });
+
   test('the old JS client chats on /legacy in strict JSON, in the same rooms', async () => {
     // isp-etp-js-client v2 writes <event>||0||<json> and needs JSON in every frame it reads.
     const legacy = await RawClient.connect(wsUrl(port, '/legacy'));
     clients.push(legacy);
     legacy.send('join||0||{"room":"porch","name":"old-timer"}');
+    await legacy.next('members||');
     const frank = await member('frank', 'porch');
     expect(await legacy.next('joined||')).toBe('joined||0||{"room":"porch","name":"frank"}');
 
@@ -176,5 +205,23 @@ describe('the sample app', () => {
       '__ack_leave||9||{"room":"porch"}',
     );
     expect(await frank.next('left||')).toBe('left||0||{"room":"porch","name":"old-timer"}');
+  });
+
+  test('the bot handles the room traffic it gets: no "no handler" line in the log', async () => {
+    const heidi = await member('heidi');
+    const ivan = await member('ivan');
+    ivan.send('say||0||{"room":"lobby","text":"hello all"}');
+    await ivan.request('leave||5||{"room":"lobby"}', '__ack_leave', 5);
+    // The bot got joined, message and left before this command, on the same connection.
+    heidi.send('say||0||{"room":"lobby","text":"!time"}');
+    await heidi.next((frame) => frame.startsWith('message||') && frame.includes('"from":"bot"'));
+    // Whatever the bot logged for them is in the output before a line the sample writes later.
+    heidi.send('hello||0||log mark');
+    for (let attempt = 0; !sample.output().includes('received: log mark'); attempt++) {
+      if (attempt === 100) throw new Error(`no log mark in:\n${sample.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(sample.output()).toContain('[ChatBot] joined lobby');
+    expect(sample.output()).not.toMatch(/No handler for ETP event/);
   });
 });

@@ -36,6 +36,20 @@ export class ChatBot {
       await this.client.emitWithAck('say', { room: message.room, text: reply });
   }
 
+  /**
+   * Room traffic the bot has no use for. Handled on purpose, so that the client does not report
+   * every one of them as an event nobody handles.
+   */
+  @OnEtpEvent('joined')
+  @OnEtpEvent('left')
+  ignore(): void {}
+
+  /** The server refused something the bot said (validation, a room it is not in). */
+  @OnEtpEvent('exception')
+  onException(error: { message?: unknown }): void {
+    this.logger.warn(`the server refused: ${JSON.stringify(error.message)}`);
+  }
+
   private async answer(command: string, room: string): Promise<string | undefined> {
     switch (command) {
       case '!help':

@@ -100,6 +100,22 @@ export class ChatGateway implements OnGatewayDisconnect {
 /**
  * The same chat for the old JS client (isp-etp-js-client v2): it rejects frames without a JSON
  * data part, so this path speaks strict JSON. Rooms are shared: its users meet those of `/ws`.
+ * That client has no acks (it sends `join||0||…`), so what `join` and `who` answer reaches it as
+ * a `members` event instead.
  */
 @WebSocketGateway({ path: '/legacy', codec: 'json' })
-export class LegacyChatGateway extends ChatGateway {}
+export class LegacyChatGateway extends ChatGateway {
+  @SubscribeMessage('join')
+  override async join(@MessageBody() body: JoinDto, @ConnectedSocket() socket: EtpSocket) {
+    const answer = await super.join(body, socket);
+    socket.emit('members', { room: answer.room, members: answer.members });
+    return answer;
+  }
+
+  @SubscribeMessage('who')
+  override who(@MessageBody() body: RoomDto, @ConnectedSocket() socket?: EtpSocket) {
+    const answer = super.who(body);
+    socket?.emit('members', answer);
+    return answer;
+  }
+}
