@@ -21,6 +21,8 @@ const IN_CI = process.env.CI === 'true';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOTS = join(ARTIFACTS, 'browser');
 const STEP = { timeout: 10_000 };
+/** A phone's CSS viewport (an iPhone 12 to 15). */
+const PHONE = { width: 390, height: 844 };
 
 if (!HAVE_CHROMIUM && !IN_CI) {
   console.warn(`${CHROMIUM} is missing: the browser test is skipped (under CI=true it must run)`);
@@ -47,11 +49,18 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     await sample?.stop();
   });
 
-  async function open(name: string): Promise<Page> {
-    const context = await browser!.newContext({ viewport: { width: 1000, height: 620 } });
+  async function open(
+    name: string,
+    { room, phone = false }: { room?: string; phone?: boolean } = {},
+  ): Promise<Page> {
+    const context = await browser!.newContext(
+      phone
+        ? { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+        : { viewport: { width: 1000, height: 620 } },
+    );
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
-    await page.goto(`${base}/?name=${name}`);
+    await page.goto(`${base}/?name=${name}${room === undefined ? '' : `&room=${room}`}`);
     await page.locator('#status[data-state="connected"]').waitFor(STEP);
     return page;
   }
@@ -128,6 +137,37 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     await message(alice, 'bob left lobby');
     await alice.locator('#members li', { hasText: 'bob' }).waitFor({ state: 'detached', ...STEP });
     expect(await texts(alice, '#members li')).toEqual(['alice', 'bot']);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  test('on a phone the messages get the width; acks are numbered in arrival order', async () => {
+    const phone = await open('pia', { room: 'pocket', phone: true });
+    await phone.click('#join');
+    await message(phone, 'you joined pocket as pia');
+    await say(phone, 'typing on a small screen, and the line still reads well');
+    await phone.locator('#acks li', { hasText: 'say → delivered to 1' }).waitFor(STEP);
+
+    const width = async (selector: string) => (await phone.locator(selector).boundingBox())!.width;
+    // The side panel takes 17rem on a desktop; on a phone it must not squeeze the messages.
+    expect(await width('#messages')).toBeGreaterThanOrEqual(320);
+    expect(await width('#text')).toBeGreaterThanOrEqual(200);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBe(PHONE.width);
+    // The message box is on screen, not pushed below the fold.
+    const box = (await phone.locator('#say-form').boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(PHONE.height);
+
+    // Newest on top, numbered as they came: profile (1), join (2), say (3).
+    const acks = await phone
+      .locator('#acks li')
+      .evaluateAll((items) =>
+        items.map((item) => [(item as HTMLLIElement).value, item.textContent ?? '']),
+      );
+    expect(acks.map(([number]) => number)).toEqual([3, 2, 1]);
+    expect(acks.map(([, text]) => String(text).split(' ')[0])).toEqual(['say', 'join', 'server']);
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await phone.screenshot({ path: join(SCREENSHOTS, 'chat-phone.png') });
+    await phone.context().close();
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });

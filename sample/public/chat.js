@@ -17,8 +17,12 @@ function setStatus(state, text) {
   $('status').textContent = text;
 }
 
+let acksLogged = 0;
+
+// The newest entry goes on top, numbered in arrival order: the first ack is 1, the newest highest.
 function logAck(text) {
   const item = document.createElement('li');
+  item.value = ++acksLogged;
   item.textContent = text;
   $('acks').prepend(item);
 }
