@@ -63,16 +63,18 @@ export function markdown(results) {
 
 /** The table of the broadcast across two instances through one Redis. */
 export function clusterMarkdown({ cluster, config }) {
-  const { clients, instances, rounds, passes, settleMs } = config.cluster;
+  const { clients, instances, rounds, passes, settleMs, idleMs } = config.cluster;
   const lines = [
     `Broadcast across ${instances} instances through one Redis (redis-server ${cluster.redis}, ` +
       `no persistence): a room of ${thousands(clients)} connections, half on each instance; ` +
       `instance A sends one event to the room, and a round lasts until every client has it; ` +
       `${rounds} rounds in each of ${passes} pass(es), the servers' order alternating. CPU per ` +
-      `broadcast, as a mean over the rounds: the instance processes' (\`process.cpuUsage\`) and ` +
-      `redis-server's (\`/proc/<pid>/stat\`, in 10 ms ticks summed over every round; the ` +
-      `scheduler's own count in brackets), from just before the broadcast to ${settleMs} ms ` +
-      'after the last client had it.',
+      'broadcast, a mean over the rounds, counted from just before the broadcast to ' +
+      `${settleMs} ms after the last client had it, less what the same process uses idle over as ` +
+      `long (measured for ${idleMs / 1000} s before the rounds): the two instance processes' ` +
+      "(`process.cpuUsage`), and redis-server's from `/proc/<pid>/stat` (in 10 ms ticks, so " +
+      'only its sum over every round means something, and idle time is not taken off) and, in ' +
+      "brackets, from the scheduler's per-thread count in `/proc/<pid>/task/*/schedstat` (ns).",
     '',
     '| Server | broadcast ms (median) | best | A send call ms | instances CPU ms (A + B) | redis-server CPU ms | EtpAdapter is faster by (median / best) | EtpAdapter uses less instance CPU by |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

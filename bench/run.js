@@ -5,6 +5,7 @@
 //   --only=echo  or --only=room, --only=redis: one part only (redis: the broadcast across two
 //                instances through Redis, which needs redis-server installed)
 //   --rounds=N   echo rounds per server (interleaved; the best round is reported)
+//   --loaders=N  load processes sharing the clients of the broadcast across instances
 //   --servers=etp,bare  only these servers (no results are written then)
 /* global Buffer, console, process */
 import { spawnSync } from 'node:child_process';
@@ -66,6 +67,7 @@ const config = {
       },
 };
 if (flags.has('rounds')) config.echo.rounds = Number(flags.get('rounds'));
+if (flags.has('loaders')) config.cluster.loaders = Number(flags.get('loaders'));
 
 // Every client is a file descriptor in the client process and another in the server's.
 const fdLimit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim());
