@@ -104,6 +104,21 @@ export function clusterMarkdown({ cluster, config }) {
         `${redis} | ${versus[0]} | ${versus[1]} |`,
     );
   }
+  const idle = CLUSTER_SERVERS.filter((kind) => cluster[kind]?.idle !== undefined).map((kind) => {
+    const passes = cluster[kind].idle;
+    const mean = (pick) => passes.reduce((sum, pass) => sum + pick(pass), 0) / passes.length;
+    const redis = passes.every((pass) => pass.redis.sched !== undefined)
+      ? `, redis-server ${mean((pass) => pass.redis.sched).toFixed(2)} ms`
+      : '';
+    return `${CLUSTER_LABELS[kind]}: instances ${mean((pass) => pass.a + pass.b).toFixed(2)} ms${redis}`;
+  });
+  if (idle.length > 0) lines.push('', `Idle CPU per second, taken off above: ${idle.join('; ')}.`);
+  const clientsCpu = CLUSTER_SERVERS.filter((kind) => cluster[kind]?.cpu !== undefined).map(
+    (kind) => `${CLUSTER_LABELS[kind]} ${cluster[kind].cpu.clients.toFixed(1)} ms`,
+  );
+  if (clientsCpu.length > 0) {
+    lines.push(`The clients' process, per broadcast: ${clientsCpu.join('; ')}.`);
+  }
   return lines.join('\n');
 }
 
@@ -143,7 +158,7 @@ export function svg(results) {
   const clusterRows = (value) =>
     CLUSTER_SERVERS.filter((kind) => cluster[kind]).map((kind) => ({
       kind,
-      label: CLUSTER_LABELS[kind],
+      label: kind === 'io' ? 'socket.io + redis-adapter' : CLUSTER_LABELS[kind],
       value: cluster[kind].unavailable === undefined ? value(cluster[kind]) : undefined,
     }));
   const panels = [
