@@ -99,8 +99,6 @@ function summarize(passes) {
   const rounds = passes.flatMap((pass) => pass.rounds);
   const times = rounds.map((round) => round.time);
   const perBroadcast = (pick) => mean(rounds.map(pick));
-  // Redis's /proc/<pid>/stat counts in 10 ms ticks: only its sum over all rounds is meaningful.
-  const redisStat = rounds.reduce((sum, round) => sum + round.redis.stat, 0) / rounds.length;
   const sched = rounds.every((round) => round.redis.sched !== undefined)
     ? perBroadcast((round) => round.redis.sched)
     : undefined;
@@ -112,7 +110,8 @@ function summarize(passes) {
       a: perBroadcast((round) => round.a),
       b: perBroadcast((round) => round.b),
       instances: perBroadcast((round) => round.a + round.b),
-      redisStat,
+      // In 10 ms ticks: only its sum over every round means something.
+      redisStat: perBroadcast((round) => round.redis.stat),
       redisSched: sched,
       clients: perBroadcast((round) => round.clients),
     },
@@ -123,7 +122,7 @@ function summarize(passes) {
 }
 
 async function startInstance(kind, redisUrl) {
-  const instance = start('cluster-server.js', [kind, redisUrl], ['--expose-gc']);
+  const instance = start('cluster-server.js', [kind, redisUrl]);
   const { port } = await instance.next('listening', 30_000);
   return { ...instance, port };
 }
