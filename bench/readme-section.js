@@ -83,6 +83,10 @@ Reading the figures:
   broadcast's time for every server. socket.io's send loop varies from run to run (about 170 to
   330 ms here), so the goal is judged on the best round of each server, the one least disturbed by
   anything else.
+- Across two instances, the two instance processes, redis-server and the clients' process share
+  the machine's ${machine.nproc} cores, so the time until every client has a broadcast includes time spent
+  waiting for a core; the CPU time per broadcast is the steadier figure of the two, and with
+  ${machine.nproc} cores the clients' own share of it counts in the time as well.
 - Of the memory EtpAdapter keeps per connection beyond bare ws, about 1,050 bytes are the handshake
   request that \`EtpSocket.request\` holds (measured by not keeping it); the rest is the socket object
   and its id, its room set, and the handler list Nest binds to each connection.
