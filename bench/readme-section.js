@@ -85,8 +85,8 @@ Reading the figures:
   anything else.
 - Across two instances, the two instance processes, redis-server and the clients' process share
   the machine's ${machine.nproc} cores, so the time until every client has a broadcast includes time spent
-  waiting for a core; the CPU time per broadcast is the steadier figure of the two, and with
-  ${machine.nproc} cores the clients' own share of it counts in the time as well.
+  waiting for a core, and the clients' own CPU time (given below the table) adds to it; the CPU
+  time per broadcast is the steadier figure of the two.
 - Of the memory EtpAdapter keeps per connection beyond bare ws, about 1,050 bytes are the handshake
   request that \`EtpSocket.request\` holds (measured by not keeping it); the rest is the socket object
   and its id, its room set, and the handler list Nest binds to each connection.
