@@ -51,6 +51,19 @@ How it is measured:
   a loop writing one ready-framed message to each connection's stream), and a round lasts until every client has it. The clients are bare TCP sockets doing
   the WebSocket handshake and framing themselves (socket.io's Engine.IO packets included), the same
   for all three servers.
+- **Broadcast across 2 instances through Redis**: two instances of one app share a room through
+  the same \`redis-server\` (started by the benchmark on a free loopback port, with no persistence),
+  ${Number(data.config.cluster?.clients ?? 10_000).toLocaleString('en-US')} connections in all, half on each. For socket.io, Nest's
+  IoAdapter with \`@socket.io/redis-adapter\` on ioredis, as Nest's documentation sets it up; for
+  nestjs-etp, \`EtpModule.forRoot({ broker: new EtpRedisBroker({ url }) })\`. Every connection joins
+  the room; the runner asks instance A to send one event to it (\`server.to(room).emit\`,
+  \`EtpRoomsService.to(room).emit\`), and a round lasts until every client, on A and on B, has it,
+  each message checked against its round's payload, a missing or duplicated one failing the run.
+  The broker's cost is the CPU time both instance processes spend per broadcast
+  (\`process.cpuUsage\`, less their idle use: socket.io's pings and the broker's heartbeats), and
+  redis-server's, read from \`/proc/<pid>/stat\`. The clients are the same lean ones, in one
+  process of their own (\`socket.io-client\` would cost the client process about twice as much
+  CPU per message).
 - **Memory**: heap + external bytes of the server process, after a full GC, with all those
   connections idle in the room, minus the same before the first connection, per connection. RSS
   is shown too but depends on how much heap the process had reserved before.
@@ -70,12 +83,18 @@ Reading the figures:
   broadcast's time for every server. socket.io's send loop varies from run to run (about 170 to
   330 ms here), so the goal is judged on the best round of each server, the one least disturbed by
   anything else.
+- Across two instances, the two instance processes, redis-server and the clients' process share
+  the machine's ${machine.nproc} cores, so the time until every client has a broadcast includes time spent
+  waiting for a core, and the clients' own CPU time (given below the table) adds to it; the CPU
+  time per broadcast is the steadier figure of the two.
 - Of the memory EtpAdapter keeps per connection beyond bare ws, about 1,050 bytes are the handshake
   request that \`EtpSocket.request\` holds (measured by not keeping it); the rest is the socket object
   and its id, its room set, and the handler list Nest binds to each connection.
 
-Run it yourself: \`npm run bench\` (about 3 minutes; the broadcast needs some 10,000 open files in each
-of two processes, and bench/bench.sh raises \`ulimit -n\` as far as it may). \`node bench/run.js
+Run it yourself: \`npm run bench\` (about 4 minutes; the broadcasts need some 10,000 open files in each
+of two processes, and bench/bench.sh raises \`ulimit -n\` as far as it may; the broadcast across
+instances needs \`redis-server\` on the PATH, Debian's \`redis-server\` package).
+\`npm run build && bash bench/bench.sh --only=redis\` runs the broadcast across instances alone. \`node bench/run.js
 --profile\` writes CPU profiles of the EtpAdapter server to bench/profiles/, and
 \`node bench/profile-summary.js <file>\` lists where the time goes. \`npm run bench:smoke\` is the same
 code on a few connections for a second or two per server; CI runs it to check that every server still

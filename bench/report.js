@@ -1,10 +1,10 @@
 // Turns a results object into the markdown table and the SVG chart; no dependency.
-import { ECHO_SERVERS, LABELS, ROOM_SERVERS } from './shared.js';
+import { CLUSTER_LABELS, CLUSTER_SERVERS, ECHO_SERVERS, LABELS, ROOM_SERVERS } from './shared.js';
 
 const thousands = (value) => Math.round(value).toLocaleString('en-US');
 const ms = (micros) => (micros / 1000).toFixed(2);
 const ratio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '—');
-const mark = (met) => (met ? 'met' : 'missed');
+const mark = (met) => (met === undefined ? 'not measured' : met ? 'met' : 'missed');
 
 export function markdown(results) {
   const { echo, broadcast, memory, goals, machine, config } = results;
@@ -48,6 +48,7 @@ export function markdown(results) {
         `${thousands(mem.perConnection)} | ${thousands(mem.rssPerConnection)} | ${versus} |`,
     );
   }
+  if (Object.keys(results.cluster ?? {}).length > 0) lines.push('', clusterMarkdown(results));
   lines.push('', '| Goal | measured | |', '| --- | ---: | --- |');
   for (const goal of goals) {
     lines.push(`| ${goal.name} | ${goal.measured} | ${mark(goal.met)} |`);
@@ -60,6 +61,67 @@ export function markdown(results) {
   return lines.join('\n') + '\n';
 }
 
+/** The table of the broadcast across two instances through one Redis. */
+export function clusterMarkdown({ cluster, config }) {
+  const { clients, instances, rounds, passes, settleMs, idleMs } = config.cluster;
+  const lines = [
+    `Broadcast across ${instances} instances through one Redis (redis-server ${cluster.redis}, ` +
+      `no persistence): a room of ${thousands(clients)} connections, half on each instance; ` +
+      `instance A sends one event to the room, and a round lasts until every client has it; ` +
+      `${rounds} rounds in each of ${passes} pass(es), the servers' order alternating. CPU per ` +
+      'broadcast, a mean over the rounds, counted from just before the broadcast to ' +
+      `${settleMs} ms after the last client had it, less what the same process uses idle over as ` +
+      `long (measured for ${idleMs / 1000} s before the rounds): the two instance processes' ` +
+      "(`process.cpuUsage`), and redis-server's from `/proc/<pid>/stat` (in 10 ms ticks, so " +
+      'only its sum over every round means something, and idle time is not taken off) and, in ' +
+      "brackets, from the scheduler's per-thread count in `/proc/<pid>/task/*/schedstat` (ns).",
+    '',
+    '| Server | broadcast ms (median) | best | A send call ms | instances CPU ms (A + B) | redis-server CPU ms | EtpAdapter is faster by (median / best) | EtpAdapter uses less instance CPU by |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const etp = cluster.etp?.unavailable === undefined ? cluster.etp : undefined;
+  for (const kind of CLUSTER_SERVERS) {
+    const row = cluster[kind];
+    if (row === undefined) continue;
+    if (row.unavailable !== undefined) {
+      lines.push(`| ${CLUSTER_LABELS[kind]} | ${row.unavailable} | | | | | | |`);
+      continue;
+    }
+    const { cpu } = row;
+    const redis =
+      `${cpu.redisStat.toFixed(2)}` +
+      (cpu.redisSched === undefined ? '' : ` (${cpu.redisSched.toFixed(3)})`);
+    const versus =
+      kind === 'etp' || etp === undefined
+        ? ['—', '—']
+        : [
+            `${ratio(row.median / etp.median)} / ${ratio(row.best / etp.best)}`,
+            ratio(cpu.instances / etp.cpu.instances),
+          ];
+    lines.push(
+      `| ${CLUSTER_LABELS[kind]} | ${row.median.toFixed(1)} | ${row.best.toFixed(1)} | ` +
+        `${row.sendLoop.toFixed(1)} | ${cpu.instances.toFixed(1)} (${cpu.a.toFixed(1)} + ${cpu.b.toFixed(1)}) | ` +
+        `${redis} | ${versus[0]} | ${versus[1]} |`,
+    );
+  }
+  const idle = CLUSTER_SERVERS.filter((kind) => cluster[kind]?.idle !== undefined).map((kind) => {
+    const passes = cluster[kind].idle;
+    const mean = (pick) => passes.reduce((sum, pass) => sum + pick(pass), 0) / passes.length;
+    const redis = passes.every((pass) => pass.redis.sched !== undefined)
+      ? `, redis-server ${mean((pass) => pass.redis.sched).toFixed(2)} ms`
+      : '';
+    return `${CLUSTER_LABELS[kind]}: instances ${mean((pass) => pass.a + pass.b).toFixed(2)} ms${redis}`;
+  });
+  if (idle.length > 0) lines.push('', `Idle CPU per second, taken off above: ${idle.join('; ')}.`);
+  const clientsCpu = CLUSTER_SERVERS.filter((kind) => cluster[kind]?.cpu !== undefined).map(
+    (kind) => `${CLUSTER_LABELS[kind]} ${cluster[kind].cpu.clients.toFixed(1)} ms`,
+  );
+  if (clientsCpu.length > 0) {
+    lines.push(`The clients' process, per broadcast: ${clientsCpu.join('; ')}.`);
+  }
+  return lines.join('\n');
+}
+
 const escape = (text) =>
   String(text).replace(
     /[&<>"]/g,
@@ -69,16 +131,21 @@ const escape = (text) =>
 /** One panel of horizontal bars; returns [svg fragment, height]. */
 function panel(y, title, rows, format) {
   const width = 760;
-  const labelWidth = 210;
+  const labelWidth = 250;
   const barMax = width - labelWidth - 110;
-  const max = Math.max(...rows.map((row) => row.value), 1);
+  const max = Math.max(...rows.map((row) => row.value ?? 0), 1);
   let out = `<text x="10" y="${y + 18}" font-weight="bold">${escape(title)}</text>`;
   rows.forEach((row, index) => {
     const top = y + 30 + index * 26;
+    const label = `<text x="${labelWidth - 8}" y="${top + 14}" text-anchor="end">${escape(row.label ?? LABELS[row.kind])}</text>`;
+    if (row.value === undefined) {
+      out += label + `<text x="${labelWidth}" y="${top + 14}" fill="#555">not available</text>`;
+      return;
+    }
     const length = Math.max(1, (row.value / max) * barMax);
     const fill = row.kind === 'etp' ? '#2f6fde' : '#9aa5b1';
     out +=
-      `<text x="${labelWidth - 8}" y="${top + 14}" text-anchor="end">${escape(LABELS[row.kind])}</text>` +
+      label +
       `<rect x="${labelWidth}" y="${top}" width="${length.toFixed(1)}" height="18" fill="${fill}"/>` +
       `<text x="${(labelWidth + length + 6).toFixed(1)}" y="${top + 14}">${escape(format(row.value))}</text>`;
   });
@@ -87,6 +154,13 @@ function panel(y, title, rows, format) {
 
 export function svg(results) {
   const { echo, broadcast, memory, config } = results;
+  const cluster = results.cluster ?? {};
+  const clusterRows = (value) =>
+    CLUSTER_SERVERS.filter((kind) => cluster[kind]).map((kind) => ({
+      kind,
+      label: kind === 'io' ? 'socket.io + redis-adapter' : CLUSTER_LABELS[kind],
+      value: cluster[kind].unavailable === undefined ? value(cluster[kind]) : undefined,
+    }));
   const panels = [
     [
       `Echo throughput, acks/s (higher is better) — ${config.echo.connections}×${config.echo.inflight} in flight`,
@@ -114,7 +188,17 @@ export function svg(results) {
       })),
       thousands,
     ],
-  ];
+    [
+      `Broadcast to ${thousands(config.cluster?.clients ?? 0)} connections on 2 instances through Redis, ms (lower is better)`,
+      clusterRows((row) => row.median),
+      (value) => value.toFixed(1),
+    ],
+    [
+      "Instances' CPU per broadcast across 2 instances, ms (lower is better)",
+      clusterRows((row) => row.cpu.instances),
+      (value) => value.toFixed(1),
+    ],
+  ].filter(([, rows]) => rows.length > 0);
   let body = '';
   let y = 10;
   for (const [title, rows, format] of panels) {

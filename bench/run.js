@@ -2,17 +2,21 @@
 // its own process and the clients in another, and writes bench/results/.
 //   --smoke      a short run with few connections, to check that everything still answers
 //   --profile    EtpAdapter's server process runs with --cpu-prof (profiles in bench/profiles/)
-//   --only=echo  or --only=room: one part only
+//   --only=echo  or --only=room, --only=redis: one part only (redis: the broadcast across two
+//                instances through Redis, which needs redis-server installed)
 //   --rounds=N   echo rounds per server (interleaved; the best round is reported)
+//   --loaders=N  load processes sharing the clients of the broadcast across instances
 //   --servers=etp,bare  only these servers (no results are written then)
-/* global Buffer, clearTimeout, console, process, setTimeout */
-import { fork, spawnSync } from 'node:child_process';
+/* global Buffer, console, process */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { markdown, svg } from './report.js';
-import { ECHO_SERVERS, LABELS, PAYLOAD, ROOM_SERVERS } from './shared.js';
+import { sleep, start } from './children.js';
+import { runCluster } from './cluster.js';
+import { clusterMarkdown, markdown, svg } from './report.js';
+import { CLUSTER_SERVERS, ECHO_SERVERS, LABELS, PAYLOAD, ROOM_SERVERS } from './shared.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const flags = new Map(
@@ -27,6 +31,7 @@ const only = flags.get('only');
 const chosen = flags.has('servers') ? flags.get('servers').split(',') : undefined;
 const echoServers = ECHO_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
 const roomServers = ROOM_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
+const clusterServers = CLUSTER_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
 
 const config = {
   payloadBytes: Buffer.byteLength(PAYLOAD),
@@ -36,8 +41,33 @@ const config = {
   room: smoke
     ? { clients: 200, rounds: 2, concurrency: 50, roundTimeoutMs: 10_000 }
     : { clients: 10_000, rounds: 7, concurrency: 200, roundTimeoutMs: 30_000 },
+  // Passes alternate the servers' order; each pass starts two fresh instances of one server.
+  cluster: smoke
+    ? {
+        clients: 300,
+        instances: 2,
+        passes: 1,
+        rounds: 2,
+        loaders: 1,
+        concurrency: 50,
+        roundTimeoutMs: 10_000,
+        settleMs: 100,
+        idleMs: 300,
+      }
+    : {
+        clients: 10_000,
+        instances: 2,
+        passes: 2,
+        rounds: 10,
+        loaders: 1,
+        concurrency: 200,
+        roundTimeoutMs: 30_000,
+        settleMs: 200,
+        idleMs: 1_000,
+      },
 };
 if (flags.has('rounds')) config.echo.rounds = Number(flags.get('rounds'));
+if (flags.has('loaders')) config.cluster.loaders = Number(flags.get('loaders'));
 
 // Every client is a file descriptor in the client process and another in the server's.
 const fdLimit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim());
@@ -45,68 +75,12 @@ if (Number.isFinite(fdLimit) && fdLimit < config.room.clients + 256) {
   const clients = Math.max(100, fdLimit - 256);
   console.warn(`ulimit -n is ${fdLimit}: the broadcast uses ${clients} clients instead`);
   config.room.clients = clients;
+  config.cluster.clients = Math.min(config.cluster.clients, clients);
 }
 
 const outDir = join(here, 'results', smoke ? 'smoke' : '');
 mkdirSync(outDir, { recursive: true });
 if (profile) mkdirSync(join(here, 'profiles'), { recursive: true });
-
-/** A child with IPC; `next(type)` resolves with its next message of that type. */
-function start(script, args, execArgv = []) {
-  const child = fork(join(here, script), args, {
-    execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const waiting = new Map();
-  const inbox = [];
-  let exited;
-  const exit = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      for (const [, { reject }] of waiting)
-        reject(new Error(`${script} ${args.join(' ')} exited (${code ?? signal})`));
-      waiting.clear();
-      resolve(exited);
-    });
-  });
-  child.on('message', (message) => {
-    const waiter = waiting.get(message.type);
-    if (waiter !== undefined) {
-      waiting.delete(message.type);
-      waiter.resolve(message);
-    } else {
-      inbox.push(message);
-    }
-  });
-  const next = (type, timeoutMs = 60_000) => {
-    const queued = inbox.findIndex((message) => message.type === type);
-    if (queued !== -1) return Promise.resolve(inbox.splice(queued, 1)[0]);
-    if (exited !== undefined) return Promise.reject(new Error(`${script} has exited`));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        waiting.delete(type);
-        reject(new Error(`${script}: no "${type}" within ${timeoutMs} ms`));
-      }, timeoutMs);
-      waiting.set(type, {
-        resolve: (message) => (clearTimeout(timer), resolve(message)),
-        reject: (error) => (clearTimeout(timer), reject(error)),
-      });
-    });
-  };
-  const ask = (cmd) => {
-    const reply = next(cmd);
-    child.send({ cmd });
-    return reply;
-  };
-  const stop = async () => {
-    if (exited !== undefined) return;
-    if (child.connected) child.send({ cmd: 'exit' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exit;
-    clearTimeout(timer);
-  };
-  return { child, next, ask, stop, exit };
-}
 
 async function startServer(kind, scenario) {
   const execArgv = ['--expose-gc'];
@@ -172,8 +146,6 @@ async function runEcho() {
   return echo;
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function roomOnce(kind) {
   const { clients } = config.room;
   const server = await startServer(kind, 'room');
@@ -237,7 +209,7 @@ async function runRooms() {
   return { broadcast, memory };
 }
 
-function goalsOf({ echo, broadcast, memory }) {
+function goalsOf({ echo, broadcast, memory, cluster }) {
   const goals = [];
   const add = (name, value, met, format) => goals.push({ name, measured: format(value), met });
   const times = (value) => `${value.toFixed(2)}×`;
@@ -291,6 +263,23 @@ function goalsOf({ echo, broadcast, memory }) {
       (value) => `bare ws ${value >= 0 ? '+' : '−'} ${Math.abs(Math.round(value))} B`,
     );
   }
+  if (cluster.io !== undefined && cluster.etp !== undefined) {
+    const { io, etp } = cluster;
+    const faster = 'broadcast across 2 instances ≥ 2× socket.io (best rounds)';
+    const lighter = "instances' CPU per broadcast ≤ ½ socket.io's";
+    if (etp.unavailable !== undefined) {
+      goals.push({ name: faster, measured: 'not available', met: undefined });
+      goals.push({ name: lighter, measured: 'not available', met: undefined });
+    } else {
+      add(faster, io.best / etp.best, io.best >= 2 * etp.best, times);
+      add(
+        lighter,
+        io.cpu.instances / etp.cpu.instances,
+        io.cpu.instances >= 2 * etp.cpu.instances,
+        (value) => `${value.toFixed(2)}× less`,
+      );
+    }
+  }
   return goals;
 }
 
@@ -326,10 +315,13 @@ const results = {
   echo: {},
   broadcast: {},
   memory: {},
+  cluster: {},
 };
 try {
-  if (only !== 'room') results.echo = await runEcho();
-  if (only !== 'echo') Object.assign(results, await runRooms());
+  if (only === undefined || only === 'echo') results.echo = await runEcho();
+  if (only === undefined || only === 'room') Object.assign(results, await runRooms());
+  if (only === undefined || only === 'redis')
+    results.cluster = await runCluster(config.cluster, clusterServers);
 } catch (error) {
   console.error(`bench failed: ${error.message}`);
   exitCode = 1;
@@ -342,5 +334,7 @@ if (exitCode === 0 && only === undefined && chosen === undefined) {
   await write('bench.svg', svg(results));
   console.log('\n' + table);
   console.log(`written to ${outDir}`);
+} else if (exitCode === 0 && only === 'redis') {
+  console.log('\n' + clusterMarkdown(results));
 }
 process.exit(exitCode);

@@ -11,6 +11,9 @@ export const PAYLOAD_OBJECT = Object.freeze({
 });
 export const PAYLOAD = JSON.stringify(PAYLOAD_OBJECT);
 
+/** The payload of broadcast number `round` (< 1,000,000): as long as PAYLOAD, told apart by `seq`. */
+export const roundPayload = (round) => ({ ...PAYLOAD_OBJECT, seq: 1_000_000 + round });
+
 /** The room every broadcast client joins. */
 export const ROOM = 'crowd';
 
@@ -20,12 +23,20 @@ export const HOST = '127.0.0.1';
 export const ECHO_SERVERS = ['bare', 'plain', 'ws', 'io', 'etp'];
 export const ROOM_SERVERS = ['bare', 'plain', 'io', 'etp'];
 
+/** The servers of the broadcast across two instances through Redis. */
+export const CLUSTER_SERVERS = ['io', 'etp'];
+
 export const LABELS = {
   bare: 'bare ws (ceiling)',
   plain: 'bare ws, plain ws.send',
   ws: 'Nest WsAdapter',
   io: 'Nest IoAdapter (socket.io)',
   etp: 'EtpAdapter',
+};
+
+export const CLUSTER_LABELS = {
+  io: 'socket.io + @socket.io/redis-adapter',
+  etp: 'EtpAdapter + EtpRedisBroker',
 };
 
 /** Replies to the parent over IPC, and ignores a parent that has gone. */
