@@ -1,7 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { WsMessageHandler } from '@nestjs/common';
-import { EtpPayloadError } from '../protocol/errors.js';
-import { EtpAckTimeoutError } from '../protocol/errors.js';
+import { EtpAckTimeoutError, EtpPayloadError } from '../protocol/errors.js';
 import { resolveInstruments, type EtpInstruments } from './instruments.js';
 import {
   ETP_METRICS_ANY_PATH,
@@ -9,6 +8,8 @@ import {
   EtpMetricAttributes as Keys,
   SLOW_CONSUMER_REASON,
 } from './names.js';
+
+type Handler = Pick<WsMessageHandler, 'callback'>;
 
 /**
  * What one gateway server records. Each method is one call at the place it describes; when
@@ -19,7 +20,7 @@ export interface GatewayMetrics {
   connectionClosed(reason: string | undefined): void;
   eventReceived(event: string): void;
   /** Calls a handler, and when metrics are on times it until its result or promise settles. */
-  runHandler(handler: WsMessageHandler, body: unknown, ack: unknown, event: string): unknown;
+  runHandler(handler: Handler, body: unknown, ack: unknown, event: string): unknown;
   malformed(error: Error): void;
   ackAnswered(): void;
   /** A `.catch` for `emitWithAck`: counts a timeout, and rethrows whatever it gets. */
@@ -101,7 +102,7 @@ class RecordingGatewayMetrics implements GatewayMetrics {
     this.instruments.eventsReceived.add(1, this.eventAttributes(event));
   }
 
-  runHandler(handler: WsMessageHandler, body: unknown, ack: unknown, event: string): unknown {
+  runHandler(handler: Handler, body: unknown, ack: unknown, event: string): unknown {
     const started = performance.now();
     let result: unknown;
     try {
