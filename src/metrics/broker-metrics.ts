@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { resolveInstruments, type EtpInstruments } from './instruments.js';
 import { EtpMetricAttributes as Keys } from './names.js';
+import type { Tally } from './tallies.js';
 
 /**
  * What a broker records: `etp.broker.messages.published` and `etp.broker.messages.received`,
@@ -30,20 +31,20 @@ export function createBrokerMetrics(system: string): BrokerMetrics {
 }
 
 class RecordingBrokerMetrics implements BrokerMetrics {
-  private readonly attributes: Attributes;
+  private readonly publishedCount: Tally;
+  private readonly receivedCount: Tally;
 
-  constructor(
-    private readonly instruments: EtpInstruments,
-    system: string,
-  ) {
-    this.attributes = { [Keys.MessagingSystem]: system };
+  constructor(instruments: EtpInstruments, system: string) {
+    const attributes: Attributes = { [Keys.MessagingSystem]: system };
+    this.publishedCount = instruments.brokerPublished.of(attributes);
+    this.receivedCount = instruments.brokerReceived.of(attributes);
   }
 
   published(count = 1): void {
-    this.instruments.brokerPublished.add(count, this.attributes);
+    this.publishedCount.value += count;
   }
 
   received(count = 1): void {
-    this.instruments.brokerReceived.add(count, this.attributes);
+    this.receivedCount.value += count;
   }
 }

@@ -2,6 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { WsMessageHandler } from '@nestjs/common';
 import { EtpAckTimeoutError, EtpPayloadError } from '../protocol/errors.js';
 import { resolveInstruments, type EtpInstruments } from './instruments.js';
+import type { Tally } from './tallies.js';
 import {
   ETP_METRICS_ANY_PATH,
   ETP_METRICS_UNKNOWN_EVENT,
@@ -59,47 +60,78 @@ const NO_GATEWAY_METRICS: GatewayMetrics = {
 };
 
 /**
- * Attribute objects are made once per gateway, event name and reason and then reused, so
- * recording allocates nothing. Only names the gateway subscribes to get their own object.
+ * Every count this gateway adds to is looked up once (per gateway, per event name, per reason)
+ * and then incremented in place: recording allocates nothing and does not call into the SDK,
+ * except for the duration histogram. Only names the gateway subscribes to get their own count.
  */
 class RecordingGatewayMetrics implements GatewayMetrics {
   private readonly gateway: Attributes;
+  private readonly open: Tally;
+  private readonly opened: Tally;
+  private readonly closedBy = new Map<string, Tally>();
+  private readonly slowConsumers: Tally;
+  private readonly received = new Map<string, Tally>();
+  private readonly receivedUnknown: Tally;
+  private readonly durations = new Map<string, Attributes>();
   private readonly unknownEvent: Attributes;
-  private readonly byEvent = new Map<string, Attributes>();
-  private readonly byReason = new Map<string, Attributes>();
-  private readonly frameError: Attributes;
-  private readonly payloadError: Attributes;
+  private readonly frameErrors: Tally;
+  private readonly payloadErrors: Tally;
+  private readonly answered: Tally;
+  private readonly timedOut: Tally;
+  private readonly broadcasts: Tally;
+  private readonly broadcastSockets: Tally;
 
   constructor(
     private readonly instruments: EtpInstruments,
     path: string,
     private readonly subscribed: ReadonlyMap<string, unknown>,
   ) {
-    this.gateway = { [Keys.GatewayPath]: path };
+    const gateway = (this.gateway = { [Keys.GatewayPath]: path });
+    this.open = instruments.connections.of(gateway);
+    this.opened = instruments.connectionsOpened.of(gateway);
+    this.slowConsumers = instruments.slowConsumersDropped.of(gateway);
     this.unknownEvent = this.withGateway(Keys.EventName, ETP_METRICS_UNKNOWN_EVENT);
-    this.frameError = this.withGateway(Keys.ErrorType, 'frame');
-    this.payloadError = this.withGateway(Keys.ErrorType, 'payload');
+    this.receivedUnknown = instruments.eventsReceived.of(this.unknownEvent);
+    this.frameErrors = instruments.malformedFrames.of(this.withGateway(Keys.ErrorType, 'frame'));
+    this.payloadErrors = instruments.malformedFrames.of(
+      this.withGateway(Keys.ErrorType, 'payload'),
+    );
+    this.answered = instruments.acksAnswered.of(gateway);
+    this.timedOut = instruments.acksTimedOut.of(gateway);
+    this.broadcasts = instruments.broadcasts.of(gateway);
+    this.broadcastSockets = instruments.broadcastSockets.of(gateway);
   }
 
   connectionOpened(): void {
-    this.instruments.connections.add(1, this.gateway);
-    this.instruments.connectionsOpened.add(1, this.gateway);
+    this.open.value++;
+    this.opened.value++;
   }
 
   connectionClosed(reason = 'closed'): void {
-    this.instruments.connections.add(-1, this.gateway);
-    let attributes = this.byReason.get(reason);
-    if (attributes === undefined) {
+    this.open.value--;
+    let closed = this.closedBy.get(reason);
+    if (closed === undefined) {
       // Reasons are the package's own constants, never text from the peer: the map stays small.
-      attributes = this.withGateway(Keys.DisconnectReason, reason);
-      this.byReason.set(reason, attributes);
+      closed = this.instruments.connectionsClosed.of(
+        this.withGateway(Keys.DisconnectReason, reason),
+      );
+      this.closedBy.set(reason, closed);
     }
-    this.instruments.connectionsClosed.add(1, attributes);
-    if (reason === SLOW_CONSUMER_REASON) this.instruments.slowConsumersDropped.add(1, this.gateway);
+    closed.value++;
+    if (reason === SLOW_CONSUMER_REASON) this.slowConsumers.value++;
   }
 
   eventReceived(event: string): void {
-    this.instruments.eventsReceived.add(1, this.eventAttributes(event));
+    let received = this.received.get(event);
+    if (received === undefined) {
+      if (!this.subscribed.has(event)) {
+        this.receivedUnknown.value++;
+        return;
+      }
+      received = this.instruments.eventsReceived.of(this.eventAttributes(event));
+      this.received.set(event, received);
+    }
+    received.value++;
   }
 
   runHandler(handler: Handler, body: unknown, ack: unknown, event: string): unknown {
@@ -122,22 +154,22 @@ class RecordingGatewayMetrics implements GatewayMetrics {
   }
 
   malformed(error: Error): void {
-    const attributes = error instanceof EtpPayloadError ? this.payloadError : this.frameError;
-    this.instruments.malformedFrames.add(1, attributes);
+    if (error instanceof EtpPayloadError) this.payloadErrors.value++;
+    else this.frameErrors.value++;
   }
 
   ackAnswered(): void {
-    this.instruments.acksAnswered.add(1, this.gateway);
+    this.answered.value++;
   }
 
   readonly ackFailed = (error: unknown): never => {
-    if (error instanceof EtpAckTimeoutError) this.instruments.acksTimedOut.add(1, this.gateway);
+    if (error instanceof EtpAckTimeoutError) this.timedOut.value++;
     throw error;
   };
 
   broadcast(sockets: number): void {
-    this.instruments.broadcasts.add(1, this.gateway);
-    this.instruments.broadcastSockets.add(sockets, this.gateway);
+    this.broadcasts.value++;
+    this.broadcastSockets.value += sockets;
   }
 
   private handled(event: string, started: number): void {
@@ -146,11 +178,11 @@ class RecordingGatewayMetrics implements GatewayMetrics {
   }
 
   private eventAttributes(event: string): Attributes {
-    const known = this.byEvent.get(event);
+    const known = this.durations.get(event);
     if (known !== undefined) return known;
     if (!this.subscribed.has(event)) return this.unknownEvent;
     const attributes = this.withGateway(Keys.EventName, event);
-    this.byEvent.set(event, attributes);
+    this.durations.set(event, attributes);
     return attributes;
   }
 

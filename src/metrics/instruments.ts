@@ -2,28 +2,28 @@ import { createRequire } from 'node:module';
 import {
   createNoopMeter,
   metrics,
-  type Counter,
   type Histogram,
+  type Meter,
   type MeterProvider,
-  type UpDownCounter,
 } from '@opentelemetry/api';
 import { EtpMetricNames as Names } from './names.js';
+import { Tallies } from './tallies.js';
 
 /** Every instrument of the package, made once per MeterProvider. */
 export interface EtpInstruments {
-  readonly connections: UpDownCounter;
-  readonly connectionsOpened: Counter;
-  readonly connectionsClosed: Counter;
-  readonly eventsReceived: Counter;
+  readonly connections: Tallies;
+  readonly connectionsOpened: Tallies;
+  readonly connectionsClosed: Tallies;
+  readonly eventsReceived: Tallies;
   readonly handlerDuration: Histogram;
-  readonly acksAnswered: Counter;
-  readonly acksTimedOut: Counter;
-  readonly broadcasts: Counter;
-  readonly broadcastSockets: Counter;
-  readonly malformedFrames: Counter;
-  readonly slowConsumersDropped: Counter;
-  readonly brokerPublished: Counter;
-  readonly brokerReceived: Counter;
+  readonly acksAnswered: Tallies;
+  readonly acksTimedOut: Tallies;
+  readonly broadcasts: Tallies;
+  readonly broadcastSockets: Tallies;
+  readonly malformedFrames: Tallies;
+  readonly slowConsumersDropped: Tallies;
+  readonly brokerPublished: Tallies;
+  readonly brokerReceived: Tallies;
 }
 
 const METER_NAME = 'nestjs-etp';
@@ -57,14 +57,16 @@ export function currentInstruments(): EtpInstruments | undefined {
   return instruments;
 }
 
-function createInstruments(meter: ReturnType<MeterProvider['getMeter']>): EtpInstruments {
-  const counter = (name: string, unit: string, description: string): Counter =>
-    meter.createCounter(name, { unit, description });
+function createInstruments(meter: Meter): EtpInstruments {
+  const counter = (name: string, unit: string, description: string): Tallies =>
+    new Tallies(meter.createObservableCounter(name, { unit, description }));
   return {
-    connections: meter.createUpDownCounter(Names.Connections, {
-      unit: '{connection}',
-      description: 'ETP connections open now',
-    }),
+    connections: new Tallies(
+      meter.createObservableUpDownCounter(Names.Connections, {
+        unit: '{connection}',
+        description: 'ETP connections open now',
+      }),
+    ),
     connectionsOpened: counter(Names.ConnectionsOpened, '{connection}', 'ETP connections accepted'),
     connectionsClosed: counter(
       Names.ConnectionsClosed,

@@ -1,16 +1,29 @@
-import type { Attributes } from '@opentelemetry/api';
-import { currentInstruments } from './instruments.js';
+import { currentInstruments, type EtpInstruments } from './instruments.js';
+import type { Tally } from './tallies.js';
 
-/** A rooms broadcast may reach the connections of several gateways: it carries no gateway path. */
-const NO_GATEWAY: Attributes = {};
+interface RoomsTallies {
+  readonly instruments: EtpInstruments;
+  readonly broadcasts: Tally;
+  readonly sockets: Tally;
+}
+
+let tallies: RoomsTallies | undefined;
 
 /**
- * Counts a broadcast of `EtpRoomsService` and the connections it reached. It records through the
- * instruments the gateways found, so nothing is recorded when they found no MeterProvider.
+ * Counts a broadcast of `EtpRoomsService` and the connections it reached. It counts into the
+ * instruments the gateways found, so nothing is recorded when they found no MeterProvider. A
+ * rooms broadcast may reach the connections of several gateways: it carries no gateway path.
  */
 export function recordRoomsBroadcast(sockets: number): void {
   const instruments = currentInstruments();
   if (instruments === undefined) return;
-  instruments.broadcasts.add(1, NO_GATEWAY);
-  instruments.broadcastSockets.add(sockets, NO_GATEWAY);
+  if (tallies?.instruments !== instruments) {
+    tallies = {
+      instruments,
+      broadcasts: instruments.broadcasts.of({}),
+      sockets: instruments.broadcastSockets.of({}),
+    };
+  }
+  tallies.broadcasts.value++;
+  tallies.sockets.value += sockets;
 }
