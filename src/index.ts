@@ -40,3 +40,9 @@ export { EtpConnectError, EtpHandlerError, EtpUnknownEventError } from './client
 export { OnEtpEvent, type OnEtpEventOptions } from './client/on-etp-event.decorator.js';
 export { InjectEtpClient, getEtpClientToken } from './client/tokens.js';
 export type { EtpModuleAsyncOptions, EtpModuleOptions } from './client/module-options.js';
+export {
+  EtpMetricAttributes,
+  EtpMetricNames,
+  ETP_METRICS_ANY_PATH,
+  ETP_METRICS_UNKNOWN_EVENT,
+} from './metrics/names.js';

@@ -2,6 +2,7 @@ import type { EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
 import { prepareFrame, type EtpSocket, type PreparedFrame } from '../server/etp-socket.js';
 import type { RoomRegistry } from './room-registry.js';
+import { recordRoomsBroadcast } from '../metrics/rooms-metrics.js';
 
 /**
  * A broadcast being built: `rooms.to('a', 'b').except('c', senderSocket).emit(event, data)`.
@@ -56,6 +57,7 @@ export class EtpBroadcastOperator {
       }
       if (socket.sendPrepared(frame!)) sent++;
     }
+    recordRoomsBroadcast(sent);
     return sent;
   }
 

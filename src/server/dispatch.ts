@@ -5,6 +5,7 @@ import { ackEventOf, isAckEvent } from '../protocol/ack.js';
 import { decodeFrame, encodeFrame } from '../protocol/frame.js';
 import { EtpPayloadError } from '../protocol/errors.js';
 import type { EtpSocket } from './etp-socket.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
 /**
  * Subscribe to this event with `@SubscribeMessage(ETP_UNKNOWN_EVENT)` to handle every event
@@ -24,6 +25,7 @@ export interface HandlerRoute {
 export interface DispatchHost {
   readonly routes: ReadonlyMap<string, HandlerRoute>;
   readonly unknownRoute: HandlerRoute | undefined;
+  readonly metrics: GatewayMetrics;
   reportMalformed(error: Error, socket: EtpSocket): void;
   reportUnknownEvent(event: string, socket: EtpSocket): void;
   reportHandlerFailure(error: unknown, socket: EtpSocket, event: string): void;
@@ -48,10 +50,11 @@ export function dispatchMessage(host: DispatchHost, socket: EtpSocket, bytes: Ui
   }
   const { event, ackId, data } = frame;
   if (isAckEvent(event)) {
-    socket.settleAck(ackId, data);
+    if (socket.settleAck(ackId, data)) host.metrics.ackAnswered();
     return;
   }
 
+  host.metrics.eventReceived(event);
   const route = host.routes.get(event) ?? host.unknownRoute;
   if (route === undefined) {
     host.reportUnknownEvent(event, socket);
@@ -87,7 +90,7 @@ export function dispatchMessage(host: DispatchHost, socket: EtpSocket, bytes: Ui
   }
   let result: unknown;
   try {
-    result = handler.callback(body, undefined, event);
+    result = host.metrics.runHandler(handler, body, undefined, event);
   } catch (error) {
     failed(host, socket, error, event, ackEvent, ackId);
     return;
@@ -173,7 +176,7 @@ function runManual(
     ack(undefined);
   };
   try {
-    const result: unknown = handler.callback(body, ack, event);
+    const result: unknown = host.metrics.runHandler(handler, body, ack, event);
     if (result instanceof Promise) result.catch(onError);
   } catch (error) {
     onError(error);

@@ -22,6 +22,7 @@ import {
 } from './options.js';
 import { isOriginAllowed } from './origin.js';
 import { refuseHandshake } from './upgrade-router.js';
+import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.js';
 
 /** Sees every connection of every gateway; the rooms registry is one. */
 export interface ConnectionObserver {
@@ -46,6 +47,8 @@ export class EtpServer implements DispatchHost {
   readonly routes = new Map<string, HandlerRoute>();
   /** @internal */
   unknownRoute: HandlerRoute | undefined;
+  /** @internal */
+  readonly metrics: GatewayMetrics;
 
   private readonly connections = new Map<string, EtpSocket>();
   private readonly wss: WebSocketServer;
@@ -62,6 +65,7 @@ export class EtpServer implements DispatchHost {
     this.path = options.path;
     this.codec = resolveCodec(options.codec);
     this.ackTimeout = options.ackTimeout ?? DEFAULT_ACK_TIMEOUT;
+    this.metrics = createGatewayMetrics(options.path, this.routes, options.metrics);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -95,6 +99,7 @@ export class EtpServer implements DispatchHost {
     for (const socket of this.connections.values()) {
       if (socket.sendPrepared(frame)) sent++;
     }
+    this.metrics.broadcast(sent);
     return sent;
   }
 
@@ -160,6 +165,7 @@ export class EtpServer implements DispatchHost {
   }
 
   reportMalformed(error: Error, socket: EtpSocket): void {
+    this.metrics.malformed(error);
     this.logger.warn(`${error.message} [socket ${socket.id}]`);
     this.notify(error, socket);
   }
@@ -191,6 +197,7 @@ export class EtpServer implements DispatchHost {
     ws.on('pong', onPong);
     ws.on('error', onError);
     ws.on('close', onClose);
+    this.metrics.connectionOpened();
     this.observer?.connected(socket);
     for (const callback of this.connectionCallbacks) callback(socket, request);
   }
@@ -200,6 +207,7 @@ export class EtpServer implements DispatchHost {
     this.connections.delete(socket.id);
     this.observer?.disconnected(socket);
     socket.handleClose(code, reason);
+    this.metrics.connectionClosed(socket.disconnectReason);
   }
 
   private notify(error: Error, socket: EtpSocket): void {

@@ -148,15 +148,17 @@ export class EtpSocket {
     if (!this.connected) throw new EtpConnectionClosedError(event);
     const payload = this.server.codec.encode(data);
     this.acks ??= new PendingAcks();
-    const answer = await this.acks.request(
-      event,
-      { timeout: options?.timeout ?? this.server.ackTimeout, signal: options?.signal },
-      (ackId) => {
-        if (!this.sendFrame(encodeFrame(event, ackId, payload))) {
-          throw new EtpConnectionClosedError(event);
-        }
-      },
-    );
+    const answer = await this.acks
+      .request(
+        event,
+        { timeout: options?.timeout ?? this.server.ackTimeout, signal: options?.signal },
+        (ackId) => {
+          if (!this.sendFrame(encodeFrame(event, ackId, payload))) {
+            throw new EtpConnectionClosedError(event);
+          }
+        },
+      )
+      .catch(this.server.metrics.ackFailed);
     return this.server.codec.decode(answer) as T;
   }
 
@@ -226,8 +228,8 @@ export class EtpSocket {
   }
 
   /** @internal Settles one of this socket's `emitWithAck` requests. */
-  settleAck(ackId: number, data: Uint8Array | null): void {
-    this.acks?.settle(ackId, data);
+  settleAck(ackId: number, data: Uint8Array | null): boolean {
+    return this.acks?.settle(ackId, data) === true;
   }
 
   /** @internal Runs once the connection has ended, after the pending acks were rejected. */

@@ -34,6 +34,8 @@ export interface EtpGatewayOptions {
    * unknown event with no fallback) besides the log line. It must not throw.
    */
   onError?: (error: Error, socket: EtpSocket) => void;
+  /** OpenTelemetry metrics, recorded when the app registers a MeterProvider; `false`: none. */
+  metrics?: boolean;
 }
 
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
