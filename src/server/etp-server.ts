@@ -12,7 +12,7 @@ import {
   type DispatchHost,
   type HandlerRoute,
 } from './dispatch.js';
-import { EtpSocket, prepareFrame } from './etp-socket.js';
+import { EtpSocket } from './etp-socket.js';
 import { Heartbeat } from './heartbeat.js';
 import {
   DEFAULT_HEARTBEAT_INTERVAL,
@@ -22,6 +22,7 @@ import {
 } from './options.js';
 import { isOriginAllowed } from './origin.js';
 import { refuseHandshake } from './upgrade-router.js';
+import { prepareFrame } from './websocket-frame.js';
 
 /** Sees every connection of every gateway; the rooms registry is one. */
 export interface ConnectionObserver {
