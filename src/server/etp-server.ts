@@ -6,12 +6,7 @@ import { ackEventOf } from '../protocol/ack.js';
 import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
 import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
-import {
-  dispatchMessage,
-  ETP_UNKNOWN_EVENT,
-  type DispatchHost,
-  type HandlerRoute,
-} from './dispatch.js';
+import { dispatchMessage, ETP_UNKNOWN_EVENT, type HandlerRoute } from './dispatch.js';
 import { EtpSocket } from './etp-socket.js';
 import { Heartbeat } from './heartbeat.js';
 import {
@@ -38,7 +33,7 @@ const CLOSE_GRACE_MS = 1_000;
  * One gateway's ETP server, what `@WebSocketServer()` receives: its connections and a
  * broadcast to all of them. Several gateways on one path share one server.
  */
-export class EtpServer implements DispatchHost {
+export class EtpServer {
   /** The path it serves, or `undefined` when it takes every path not claimed by another. */
   readonly path: string | undefined;
   readonly codec: EtpPayloadCodec;
@@ -185,7 +180,7 @@ export class EtpServer implements DispatchHost {
       return;
     }
     const socket = new EtpSocket(ws, request, this);
-    socket.transport = stream;
+    socket.stream = stream;
     this.connections.set(socket.id, socket);
     (ws as TaggedWebSocket)[ETP_SOCKET] = socket;
     ws.on('message', onMessage);

@@ -1,19 +1,32 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import WebSocket, { Sender, WebSocketServer } from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { prepareFrame } from '../../../src/server/websocket-frame.js';
+
+interface FrameOptions {
+  fin: boolean;
+  opcode: number;
+  mask: boolean;
+  readOnly: boolean;
+  rsv1: boolean;
+}
+
+/** `ws`'s own framing (`Sender.frame`, exported by ws but not in its type declarations). */
+const { Sender } = WebSocket as unknown as {
+  Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] };
+};
 
 /** The unmasked, final frame `ws` itself writes as a server. */
 function wsFrame(data: Buffer, binary: boolean): Buffer {
-  const parts = Sender.frame(data, {
+  const options = {
     fin: true,
     opcode: binary ? 0x2 : 0x1,
     mask: false,
     readOnly: false,
     rsv1: false,
-  } as Parameters<typeof Sender.frame>[1]);
-  return Buffer.concat(parts);
+  };
+  return Buffer.concat(Sender.frame(data, options));
 }
 
 /** Text of `length` bytes, with multi-byte characters when the length allows. */
