@@ -281,6 +281,18 @@ describe('Connection', () => {
     expect(owner.transports).toHaveLength(1);
   });
 
+  test('a listener that connects again during the disconnect leaves no retry behind', () => {
+    const { connection, owner } = connectionWith();
+    void connection.start(undefined, false);
+    owner.last.open();
+    owner.onEnded = () => void connection.start(undefined, false).catch(() => undefined);
+    owner.last.end(1006);
+    expect(owner.transports).toHaveLength(2);
+    expect(connection.state).toBe(ConnectionState.Connecting);
+    jest.advanceTimersByTime(60_000);
+    expect(owner.transports).toHaveLength(2);
+  });
+
   test('reports only the current transport: a late event of an old one is ignored', () => {
     const { connection, owner } = connectionWith();
     void connection.start(undefined, false);

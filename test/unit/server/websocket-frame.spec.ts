@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import * as wsModule from 'ws';
 import WebSocket, { WebSocketServer } from 'ws';
 import { prepareFrame } from '../../../src/server/websocket-frame.js';
 
@@ -13,7 +14,7 @@ interface FrameOptions {
 }
 
 /** `ws`'s own framing (`Sender.frame`, exported by ws but not in its type declarations). */
-const { Sender } = WebSocket as unknown as {
+const { Sender } = wsModule as unknown as {
   Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] };
 };
 
