@@ -13,11 +13,11 @@ export const EtpDisconnectReason = {
 export type EtpDisconnectReason = (typeof EtpDisconnectReason)[keyof typeof EtpDisconnectReason];
 
 /**
- * @deprecated Renamed `EtpDisconnectReason`, like every other public name; this alias will be
- * removed in the next minor version.
+ * @deprecated Renamed `EtpDisconnectReason`, with the prefix of every other public name; this
+ * alias goes in the next minor version.
  */
 export const DisconnectReason = EtpDisconnectReason;
-/** @deprecated Renamed `EtpDisconnectReason`; this alias will be removed in the next minor version. */
+/** @deprecated Renamed `EtpDisconnectReason`; this alias goes in the next minor version. */
 export type DisconnectReason = EtpDisconnectReason;
 
 /** Close status of a connection that ended without a close frame. */

@@ -5,7 +5,7 @@
 export class PendingPings {
   private waiters: Array<() => void> = [];
 
-  /** Sends a ping with `send` and resolves on the next pong; rejects after `timeout` ms (0: never). */
+  /** Pings with `send`; resolves on the next pong, rejects after `timeout` ms (0: never). */
   wait(timeout: number, send: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -172,7 +172,7 @@ class Reply {
     }
   }
 
-  /** The handler threw, or its promise rejected (an exception filter rethrew): report, and still answer. */
+  /** The handler threw or its promise rejected (a filter rethrew): report, and still answer. */
   failed(error: unknown): void {
     this.host.reportHandlerFailure(error, this.socket, this.event);
     if (this.ackId !== 0) sendEmptyAck(this.socket, this.ackEvent, this.ackId);

@@ -61,7 +61,7 @@ export class EtpSocket {
 
   private closeStatus: number | undefined;
   private closeText: string | undefined;
-  private transportError: Error | undefined;
+  private connectionError: Error | undefined;
   private endReason: EtpDisconnectReason | undefined;
 
   private dataMap: Map<string, unknown> | undefined;
@@ -91,9 +91,9 @@ export class EtpSocket {
     return this.closeText;
   }
 
-  /** The transport error that ended or preceded the end of the connection, if any. */
+  /** The error that ended or preceded the end of the connection (a reset, too big a message). */
   get closeError(): Error | undefined {
-    return this.transportError;
+    return this.connectionError;
   }
 
   /** Why the connection ended, as handed to `handleDisconnect`. */
@@ -231,12 +231,12 @@ export class EtpSocket {
 
   /** @internal */
   handleError(error: Error): void {
-    this.transportError ??= error;
+    this.connectionError ??= error;
   }
 
   /** @internal */
   handleClose(code: number, reason: Buffer): void {
-    const error = this.transportError;
+    const error = this.connectionError;
     const tooBig = (error as { code?: string } | undefined)?.code === MESSAGE_TOO_BIG;
     const ownReason = this.heartbeatExpired
       ? EtpDisconnectReason.HeartbeatTimeout
