@@ -68,10 +68,10 @@ const ignore = (): void => undefined;
  * backoff between them, the close and its grace period. What travels over it is the client's.
  */
 export class Connection {
-  state: ConnectionState = ConnectionState.Closed;
-  url: string | undefined;
+  private current: ConnectionState = ConnectionState.Closed;
+  private target: string | undefined;
   /** The WebSocket of the current attempt or connection. */
-  transport: ClientTransport | undefined;
+  private transport: ClientTransport | undefined;
   /** Set while `Connecting`, and while `Closing` an attempt that never opened. */
   private attempt: Attempt | undefined;
   /** Whether the client should be connected: set by `connect`, cleared by `close` and giving up. */
@@ -87,17 +87,26 @@ export class Connection {
     private readonly owner: ConnectionOwner,
     private readonly settings: ConnectionSettings,
   ) {
-    this.url = settings.url;
+    this.target = settings.url;
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /** The server's URL: the configured one, or the last one `start` was given. */
+  get url(): string | undefined {
+    return this.target;
   }
 
   /** The WebSocket, when the connection is open and not being closed. */
   get openTransport(): ClientTransport | undefined {
-    return this.state === ConnectionState.Open ? this.transport : undefined;
+    return this.current === ConnectionState.Open ? this.transport : undefined;
   }
 
   /** Between attempts, or within one. */
   get reconnecting(): boolean {
-    return this.state === ConnectionState.Waiting || this.attempt !== undefined;
+    return this.current === ConnectionState.Waiting || this.attempt !== undefined;
   }
 
   /**
@@ -105,23 +114,23 @@ export class Connection {
    * reconnection is on) while the returned promise still reports the first attempt.
    */
   start(url: string | undefined, keepTrying: boolean): Promise<void> {
-    if (url !== undefined && url !== this.url) {
+    if (url !== undefined && url !== this.target) {
       if (this.transport !== undefined) {
         return Promise.reject(
-          new Error(`Already connected to ${describeUrl(this.url!)}: close() first`),
+          new Error(`Already connected to ${describeUrl(this.target!)}: close() first`),
         );
       }
-      this.url = url;
+      this.target = url;
     }
-    if (this.url === undefined) {
+    if (this.target === undefined) {
       return Promise.reject(new TypeError('No URL to connect to: pass one to connect(url)'));
     }
-    if (this.state === ConnectionState.Closing) {
+    if (this.current === ConnectionState.Closing) {
       // Closing still: connect again once it is closed.
       return this.closed().then(() => this.start(url, keepTrying));
     }
     this.wanted = true;
-    if (this.state === ConnectionState.Open) return RESOLVED;
+    if (this.current === ConnectionState.Open) return RESOLVED;
     if (this.attempt !== undefined) return this.attempt.promise;
     this.cancelRetry();
     return this.open(keepTrying || this.retries > 0).promise;
@@ -152,7 +161,7 @@ export class Connection {
 
   private closeAs(reason: EtpDisconnectReason): void {
     this.closingAs = reason;
-    this.state = ConnectionState.Closing;
+    this.current = ConnectionState.Closing;
   }
 
   private closed(): Promise<void> {
@@ -195,14 +204,17 @@ export class Connection {
       pong: () => this.owner.pong(),
     };
     try {
-      transport = this.owner.createTransport(withQuery(this.url!, this.settings.query), listener);
+      transport = this.owner.createTransport(
+        withQuery(this.target!, this.settings.query),
+        listener,
+      );
     } catch (error) {
       this.attempt = undefined;
       reject(this.connectError(error as Error));
       return attempt;
     }
     this.transport = transport;
-    this.state = ConnectionState.Connecting;
+    this.current = ConnectionState.Connecting;
     const timeout = this.settings.connectTimeout;
     if (timeout > 0) {
       attempt.timer = setTimeout(() => {
@@ -217,9 +229,9 @@ export class Connection {
     const attempt = this.attempt!;
     this.attempt = undefined;
     clearTimeout(attempt.timer);
-    this.state = ConnectionState.Open;
+    this.current = ConnectionState.Open;
     this.retries = 0;
-    this.owner.log('log', `Connected to ${describeUrl(this.url!)}`);
+    this.owner.log('log', `Connected to ${describeUrl(this.target!)}`);
     attempt.resolve();
     this.owner.opened();
   }
@@ -230,7 +242,7 @@ export class Connection {
     const error = this.transportError;
     this.transport = undefined;
     this.attempt = undefined;
-    this.state = ConnectionState.Closed;
+    this.current = ConnectionState.Closed;
     this.closingAs = undefined;
     this.transportError = undefined;
     clearTimeout(this.graceTimer);
@@ -252,7 +264,7 @@ export class Connection {
     for (const resolve of waiters) resolve();
 
     // A listener may have called connect() or close() meanwhile.
-    if (this.state !== ConnectionState.Closed) return;
+    if (this.current !== ConnectionState.Closed) return;
     if (!this.wanted || closingAs === EtpDisconnectReason.ClientClosed) return;
     if (keepTrying && this.settings.reconnect !== undefined) {
       this.scheduleRetry(this.settings.reconnect);
@@ -272,12 +284,12 @@ export class Connection {
     this.retries++;
     this.owner.log(
       'warn',
-      `Reconnecting to ${describeUrl(this.url!)} in ${delay} ms (attempt ${this.retries})`,
+      `Reconnecting to ${describeUrl(this.target!)} in ${delay} ms (attempt ${this.retries})`,
     );
-    this.state = ConnectionState.Waiting;
+    this.current = ConnectionState.Waiting;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.state = ConnectionState.Closed;
+      this.current = ConnectionState.Closed;
       if (this.wanted) this.open(true);
     }, delay);
   }
@@ -286,11 +298,11 @@ export class Connection {
     if (this.retryTimer === undefined) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    this.state = ConnectionState.Closed;
+    this.current = ConnectionState.Closed;
   }
 
   private connectError(error: Error | undefined, code?: number): EtpConnectError {
     const reason = error?.message ?? (code === undefined ? 'failed' : `closed with ${code}`);
-    return new EtpConnectError(describeUrl(this.url ?? ''), reason, { cause: error });
+    return new EtpConnectError(describeUrl(this.target ?? ''), reason, { cause: error });
   }
 }
