@@ -10,10 +10,10 @@ export type {
   EtpDisconnectListener,
   EtpEventHandler,
   EtpQuery,
-} from './client/etp-client-base.js';
+} from './client/client-options.js';
 export type { EtpReconnectOptions } from './client/reconnect.js';
 export { EtpConnectError, EtpHandlerError, EtpUnknownEventError } from './client/errors.js';
-export { DisconnectReason, isNormalClose } from './protocol/close.js';
+export { DisconnectReason, EtpDisconnectReason, isNormalClose } from './protocol/close.js';
 export {
   EtpCodecs,
   autoCodec,

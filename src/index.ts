@@ -7,7 +7,7 @@ export { EtpEventName } from './server/etp-event-name.decorator.js';
 export type { EtpGatewayOptions, EtpHeartbeatOptions, EtpOrigin } from './server/options.js';
 export { EtpRoomsService } from './rooms/etp-rooms.service.js';
 export { EtpBroadcastOperator } from './rooms/broadcast-operator.js';
-export { DisconnectReason, isNormalClose } from './protocol/close.js';
+export { DisconnectReason, EtpDisconnectReason, isNormalClose } from './protocol/close.js';
 export {
   EtpCodecs,
   autoCodec,
@@ -27,14 +27,14 @@ export {
 } from './protocol/errors.js';
 export { DEFAULT_ACK_TIMEOUT, type EmitWithAckOptions } from './protocol/pending-acks.js';
 export { EtpClient, type EtpClientOptions } from './client/etp-client.js';
-export {
-  type EtpClientBase,
-  type EtpClientBaseOptions,
-  type EtpDisconnectInfo,
-  type EtpDisconnectListener,
-  type EtpEventHandler,
-  type EtpQuery,
-} from './client/etp-client-base.js';
+export type { EtpClientBase } from './client/etp-client-base.js';
+export type {
+  EtpClientBaseOptions,
+  EtpDisconnectInfo,
+  EtpDisconnectListener,
+  EtpEventHandler,
+  EtpQuery,
+} from './client/client-options.js';
 export type { EtpReconnectOptions } from './client/reconnect.js';
 export { EtpConnectError, EtpHandlerError, EtpUnknownEventError } from './client/errors.js';
 export { OnEtpEvent, type OnEtpEventOptions } from './client/on-etp-event.decorator.js';

@@ -1,4 +1,4 @@
-import type { EtpTransport, EtpTransportListener } from './transport.js';
+import type { ClientTransport, ClientTransportListener } from './transport.js';
 
 /** The parts of the WebSocket API (the browser's, or `ws`'s, which implements it) in use. */
 export interface EtpWebSocketLike {
@@ -32,8 +32,8 @@ function browserCloseCode(code: number): number {
 export function createBrowserTransport(
   WebSocketImpl: EtpWebSocketConstructor,
   url: string,
-  listener: EtpTransportListener,
-): EtpTransport {
+  listener: ClientTransportListener,
+): ClientTransport {
   const ws = new WebSocketImpl(url);
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => listener.open();

@@ -36,9 +36,3 @@ export class EtpHandlerError extends Error {
     );
   }
 }
-
-/** Only what identifies the server: a query string may carry credentials. */
-export function describeUrl(url: string): string {
-  const at = url.search(/[?#]/);
-  return at === -1 ? url : url.slice(0, at);
-}

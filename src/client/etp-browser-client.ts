@@ -1,10 +1,12 @@
-import { EtpClientBase, type EtpClientBaseOptions, type EtpLogLevel } from './etp-client-base.js';
+import type { EtpClientBaseOptions, EtpLogLevel } from './client-options.js';
+import { EtpClientBase } from './etp-client-base.js';
 import {
   createBrowserTransport,
   type EtpWebSocketClass,
   type EtpWebSocketConstructor,
 } from './browser-transport.js';
-import type { EtpTransport, EtpTransportListener } from './transport.js';
+import type { ClientTransport, ClientTransportListener } from './transport.js';
+import { resolveWsUrl } from './url.js';
 
 export interface EtpBrowserClientOptions extends EtpClientBaseOptions {
   /** The WebSocket implementation. Default: the global `WebSocket`. */
@@ -31,19 +33,11 @@ export class EtpBrowserClient extends EtpClientBase {
     return super.connect(url === undefined ? undefined : resolveWsUrl(url));
   }
 
-  protected createTransport(url: string, listener: EtpTransportListener): EtpTransport {
+  protected createTransport(url: string, listener: ClientTransportListener): ClientTransport {
     return createBrowserTransport(this.WebSocketImpl, url, listener);
   }
 
   protected override log(level: EtpLogLevel, message: string, error?: unknown): void {
     if (level === 'error') console.error(message, error);
   }
-}
-
-function resolveWsUrl(url: string): string {
-  const base = (globalThis as { location?: { href: string } }).location?.href;
-  const resolved = new URL(url, base);
-  if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
-  else if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
-  return resolved.toString();
 }

@@ -3,9 +3,13 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { EtpClientBase, type EtpClientBaseOptions, type EtpLogLevel } from './etp-client-base.js';
-import { DEFAULT_CLIENT_MAX_PAYLOAD } from './etp-client-base.js';
-import type { EtpTransport, EtpTransportListener } from './transport.js';
+import {
+  DEFAULT_CLIENT_MAX_PAYLOAD,
+  type EtpClientBaseOptions,
+  type EtpLogLevel,
+} from './client-options.js';
+import { EtpClientBase } from './etp-client-base.js';
+import type { ClientTransport, ClientTransportListener } from './transport.js';
 import { createWsTransport } from './ws-transport.js';
 
 /** Settings of an `EtpClient`. */
@@ -77,7 +81,7 @@ export class EtpClient
     await this.close();
   }
 
-  protected createTransport(url: string, listener: EtpTransportListener): EtpTransport {
+  protected createTransport(url: string, listener: ClientTransportListener): ClientTransport {
     const options = this.options as EtpClientOptions;
     return createWsTransport(
       url,

@@ -12,7 +12,10 @@ export interface EtpReconnectOptions {
   maxAttempts?: number;
 }
 
-export const DEFAULT_RECONNECT: Readonly<Required<EtpReconnectOptions>> = Object.freeze({
+/** Reconnection settings with every default filled in. */
+export type ReconnectPolicy = Readonly<Required<EtpReconnectOptions>>;
+
+export const DEFAULT_RECONNECT: ReconnectPolicy = Object.freeze({
   initialDelay: 500,
   maxDelay: 10_000,
   factor: 2,
@@ -22,7 +25,7 @@ export const DEFAULT_RECONNECT: Readonly<Required<EtpReconnectOptions>> = Object
 
 export function resolveReconnect(
   option: boolean | EtpReconnectOptions | undefined,
-): Readonly<Required<EtpReconnectOptions>> | undefined {
+): ReconnectPolicy | undefined {
   if (option === false) return undefined;
   if (option === undefined || option === true) return DEFAULT_RECONNECT;
   const resolved = { ...DEFAULT_RECONNECT, ...withoutUndefined(option) };
@@ -40,7 +43,7 @@ export function resolveReconnect(
  * at `maxDelay`, then shortened by a random share of at most `jitter`.
  */
 export function reconnectDelay(
-  options: Readonly<Required<EtpReconnectOptions>>,
+  options: ReconnectPolicy,
   attempt: number,
   random: () => number = Math.random,
 ): number {

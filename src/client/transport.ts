@@ -2,7 +2,7 @@
  * What a client's WebSocket reports. One listener object per connection attempt: nothing is
  * allocated per message.
  */
-export interface EtpTransportListener {
+export interface ClientTransportListener {
   open(): void;
   /** One whole message; text messages arrive as their UTF-8 bytes. */
   message(bytes: Uint8Array): void;
@@ -16,7 +16,7 @@ export interface EtpTransportListener {
  * The few things a client asks of a WebSocket, so that the same client code runs over `ws` in
  * Node and over the browser's `WebSocket`.
  */
-export interface EtpTransport {
+export interface ClientTransport {
   /** Text is sent as a text message, bytes as a binary message. */
   send(frame: string | Uint8Array): void;
   close(code: number, reason?: string): void;

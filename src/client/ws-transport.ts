@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { EtpTransport, EtpTransportListener } from './transport.js';
+import type { ClientTransport, ClientTransportListener } from './transport.js';
 
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
@@ -14,8 +14,8 @@ export interface WsTransportOptions {
 export function createWsTransport(
   url: string,
   options: WsTransportOptions,
-  listener: EtpTransportListener,
-): EtpTransport {
+  listener: ClientTransportListener,
+): ClientTransport {
   const ws = new WebSocket(url, {
     headers: options.headers as Record<string, string> | undefined,
     maxPayload: options.maxPayload,

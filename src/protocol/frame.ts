@@ -61,7 +61,7 @@ export function decodeFrame(bytes: Uint8Array): EtpFrame {
 
 /**
  * Encodes a frame as the reference writes it: the data part only when there is data.
- * Text stays text (the transport sends a text message); bytes come back as one buffer.
+ * Text stays text (it goes out as a text message); bytes come back as one buffer.
  */
 export function encodeFrame(
   event: string,

@@ -1,6 +1,7 @@
 import type { EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
-import { prepareFrame, type EtpSocket, type PreparedFrame } from '../server/etp-socket.js';
+import type { EtpSocket } from '../server/etp-socket.js';
+import { prepareFrame, type PreparedFrame } from '../server/websocket-frame.js';
 import type { RoomRegistry } from './room-registry.js';
 import { recordRoomsBroadcast } from '../metrics/rooms-metrics.js';
 

@@ -85,148 +85,123 @@ export function dispatchMessage(host: DispatchHost, socket: EtpSocket, bytes: Ui
     return;
   }
   if (route.manualAck) {
-    runManual(host, socket, handler, body, event, ackEvent, ackId);
+    new Reply(host, socket, event, ackEvent, ackId).runManual(handler, body);
     return;
   }
   let result: unknown;
   try {
     result = host.metrics.runHandler(handler, body, undefined, event);
   } catch (error) {
-    failed(host, socket, error, event, ackEvent, ackId);
+    new Reply(host, socket, event, ackEvent, ackId).failed(error);
     return;
   }
   if (result instanceof Promise) {
+    const reply = new Reply(host, socket, event, ackEvent, ackId);
     result.then(
-      (value: unknown) => respond(host, socket, value, event, ackEvent, ackId),
-      (error: unknown) => failed(host, socket, error, event, ackEvent, ackId),
+      (value: unknown) => reply.respond(value),
+      (error: unknown) => reply.failed(error),
     );
-  } else {
-    respond(host, socket, result, event, ackEvent, ackId);
+  } else if (ackId !== 0 || (typeof result === 'object' && result !== null)) {
+    // Only an answer or an object (a stream, an `{ event, data }`) needs anything sent.
+    new Reply(host, socket, event, ackEvent, ackId).respond(result);
   }
-}
-
-function respond(
-  host: DispatchHost,
-  socket: EtpSocket,
-  value: unknown,
-  event: string,
-  ackEvent: string,
-  ackId: number,
-): void {
-  if (isObservable(value)) {
-    respondStream(host, socket, value, event, ackEvent, ackId);
-    return;
-  }
-  if (isWsResponse(value)) {
-    emitResponse(host, socket, value, event);
-    value = undefined;
-  }
-  if (ackId !== 0) sendAnswer(host, socket, value, event, ackEvent, ackId);
 }
 
 /**
- * An Observable result: every `{ event, data }` it yields is emitted; the first other value
- * answers the ack. When it ends without one, the ack goes out empty, so the peer never hangs.
+ * Where the outcome of one handled event goes: the socket that sent it, under the ack id it
+ * asked for. One per handled message, shared by whatever the handler's result turns out to be.
  */
-function respondStream(
-  host: DispatchHost,
-  socket: EtpSocket,
-  stream: Observable<unknown>,
-  event: string,
-  ackEvent: string,
-  ackId: number,
-): void {
-  let answered = ackId === 0;
-  const answer = (value: unknown): void => {
-    if (answered) return;
-    answered = true;
-    sendAnswer(host, socket, value, event, ackEvent, ackId);
-  };
-  stream.subscribe({
-    next: (value) =>
-      isWsResponse(value) ? emitResponse(host, socket, value, event) : answer(value),
-    error: (error: unknown) => {
-      host.reportHandlerFailure(error, socket, event);
-      answer(undefined);
-    },
-    complete: () => answer(undefined),
-  });
-}
+class Reply {
+  constructor(
+    private readonly host: DispatchHost,
+    private readonly socket: EtpSocket,
+    private readonly event: string,
+    private readonly ackEvent: string,
+    private readonly ackId: number,
+  ) {}
 
-function runManual(
-  host: DispatchHost,
-  socket: EtpSocket,
-  handler: WsMessageHandler,
-  body: unknown,
-  event: string,
-  ackEvent: string,
-  ackId: number,
-): void {
-  let answered = false;
-  const ack: EtpAck =
-    ackId === 0
-      ? noAck
-      : (response) => {
-          if (answered) return;
-          answered = true;
-          sendAnswer(host, socket, response, event, ackEvent, ackId);
-        };
-  const onError = (error: unknown): void => {
-    host.reportHandlerFailure(error, socket, event);
-    ack(undefined);
-  };
-  try {
-    const result: unknown = host.metrics.runHandler(handler, body, ack, event);
-    if (result instanceof Promise) result.catch(onError);
-  } catch (error) {
-    onError(error);
+  respond(value: unknown): void {
+    if (isObservable(value)) {
+      this.respondStream(value);
+      return;
+    }
+    if (isWsResponse(value)) {
+      this.emitResponse(value);
+      value = undefined;
+    }
+    if (this.ackId !== 0) this.answer(value);
   }
-}
 
-/** The handler's promise rejected (an exception filter rethrew): report, and still answer. */
-function failed(
-  host: DispatchHost,
-  socket: EtpSocket,
-  error: unknown,
-  event: string,
-  ackEvent: string,
-  ackId: number,
-): void {
-  host.reportHandlerFailure(error, socket, event);
-  if (ackId !== 0) sendEmptyAck(socket, ackEvent, ackId);
-}
-
-/** Writes an answer. A value the codec cannot encode (a BigInt, a cycle) is reported, and the
- * peer still gets an empty answer rather than none. */
-function sendAnswer(
-  host: DispatchHost,
-  socket: EtpSocket,
-  value: unknown,
-  event: string,
-  ackEvent: string,
-  ackId: number,
-): void {
-  let data;
-  try {
-    data = socket.codec.encode(value);
-  } catch (error) {
-    host.reportHandlerFailure(error, socket, event);
-    data = socket.codec.encode(undefined);
+  /**
+   * An Observable result: every `{ event, data }` it yields is emitted; the first other value
+   * answers the ack. When it ends without one, the ack goes out empty, so the peer never hangs.
+   */
+  private respondStream(stream: Observable<unknown>): void {
+    let answered = this.ackId === 0;
+    const answerOnce = (value: unknown): void => {
+      if (answered) return;
+      answered = true;
+      this.answer(value);
+    };
+    stream.subscribe({
+      next: (value) => (isWsResponse(value) ? this.emitResponse(value) : answerOnce(value)),
+      error: (error: unknown) => {
+        this.host.reportHandlerFailure(error, this.socket, this.event);
+        answerOnce(undefined);
+      },
+      complete: () => answerOnce(undefined),
+    });
   }
-  socket.sendFrame(encodeFrame(ackEvent, ackId, data));
-}
 
-/** Emits a handler's `{ event, data }` result; one the codec cannot encode is reported. */
-function emitResponse(
-  host: DispatchHost,
-  socket: EtpSocket,
-  value: WsResponse,
-  event: string,
-): void {
-  try {
-    socket.emit(value.event, value.data);
-  } catch (error) {
-    host.reportHandlerFailure(error, socket, event);
+  runManual(handler: WsMessageHandler, body: unknown): void {
+    let answered = false;
+    const ack: EtpAck =
+      this.ackId === 0
+        ? noAck
+        : (response) => {
+            if (answered) return;
+            answered = true;
+            this.answer(response);
+          };
+    const onError = (error: unknown): void => {
+      this.host.reportHandlerFailure(error, this.socket, this.event);
+      ack(undefined);
+    };
+    try {
+      const result: unknown = this.host.metrics.runHandler(handler, body, ack, this.event);
+      if (result instanceof Promise) result.catch(onError);
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  /** The handler threw or its promise rejected (a filter rethrew): report, and still answer. */
+  failed(error: unknown): void {
+    this.host.reportHandlerFailure(error, this.socket, this.event);
+    if (this.ackId !== 0) sendEmptyAck(this.socket, this.ackEvent, this.ackId);
+  }
+
+  /** Writes an answer. A value the codec cannot encode (a BigInt, a cycle) is reported, and the
+   * peer still gets an empty answer rather than none. */
+  private answer(value: unknown): void {
+    const codec = this.socket.codec;
+    let data;
+    try {
+      data = codec.encode(value);
+    } catch (error) {
+      this.host.reportHandlerFailure(error, this.socket, this.event);
+      data = codec.encode(undefined);
+    }
+    this.socket.sendFrame(encodeFrame(this.ackEvent, this.ackId, data));
+  }
+
+  /** Emits a handler's `{ event, data }` result; one the codec cannot encode is reported. */
+  private emitResponse(value: WsResponse): void {
+    try {
+      this.socket.emit(value.event, value.data);
+    } catch (error) {
+      this.host.reportHandlerFailure(error, this.socket, this.event);
+    }
   }
 }
 

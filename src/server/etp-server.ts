@@ -6,13 +6,8 @@ import { ackEventOf } from '../protocol/ack.js';
 import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
 import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
-import {
-  dispatchMessage,
-  ETP_UNKNOWN_EVENT,
-  type DispatchHost,
-  type HandlerRoute,
-} from './dispatch.js';
-import { EtpSocket, prepareFrame } from './etp-socket.js';
+import { dispatchMessage, ETP_UNKNOWN_EVENT, type HandlerRoute } from './dispatch.js';
+import { EtpSocket } from './etp-socket.js';
 import { Heartbeat } from './heartbeat.js';
 import {
   DEFAULT_HEARTBEAT_INTERVAL,
@@ -23,6 +18,7 @@ import {
 import { isOriginAllowed } from './origin.js';
 import { refuseHandshake } from './upgrade-router.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { prepareFrame } from './websocket-frame.js';
 
 /** Sees every connection of every gateway; the rooms registry is one. */
 export interface ConnectionObserver {
@@ -38,7 +34,7 @@ const CLOSE_GRACE_MS = 1_000;
  * One gateway's ETP server, what `@WebSocketServer()` receives: its connections and a
  * broadcast to all of them. Several gateways on one path share one server.
  */
-export class EtpServer implements DispatchHost {
+export class EtpServer {
   /** The path it serves, or `undefined` when it takes every path not claimed by another. */
   readonly path: string | undefined;
   readonly codec: EtpPayloadCodec;
@@ -190,7 +186,7 @@ export class EtpServer implements DispatchHost {
       return;
     }
     const socket = new EtpSocket(ws, request, this);
-    socket.transport = stream;
+    socket.stream = stream;
     this.connections.set(socket.id, socket);
     (ws as TaggedWebSocket)[ETP_SOCKET] = socket;
     ws.on('message', onMessage);

@@ -4,66 +4,29 @@ import type { Duplex } from 'node:stream';
 import type { WsMessageHandler } from '@nestjs/common';
 import { encodeFrame } from '../protocol/frame.js';
 import type { EtpPayloadCodec } from '../protocol/codec.js';
-import { DisconnectReason, isNormalClose } from '../protocol/close.js';
+import {
+  CLOSE_MESSAGE_TOO_BIG,
+  EtpDisconnectReason,
+  explainClose,
+  isNormalClose,
+} from '../protocol/close.js';
 import { EtpConnectionClosedError } from '../protocol/errors.js';
 import { PendingAcks, type EmitWithAckOptions } from '../protocol/pending-acks.js';
+import { PendingPings } from '../protocol/pending-pings.js';
 import type { EtpServer } from './etp-server.js';
+import { BINARY, TEXT, type PreparedFrame } from './websocket-frame.js';
 
 const OPEN = 1;
-const TEXT = { binary: false } as const;
-const BINARY = { binary: true } as const;
 const NO_ROOMS: ReadonlySet<string> = new Set();
 const MESSAGE_TOO_BIG = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
-
-/** A frame made ready once for many sockets: text is turned into bytes a single time. */
-export interface PreparedFrame {
-  readonly bytes: Uint8Array;
-  readonly options: typeof TEXT | typeof BINARY;
-  /** The whole WebSocket message as a server writes it (final, unmasked), header included. */
-  readonly wire: Buffer;
-}
-
-export function prepareFrame(frame: string | Uint8Array): PreparedFrame {
-  return typeof frame === 'string'
-    ? webSocketMessage(Buffer.from(frame, 'utf8'), TEXT, OPCODE_TEXT)
-    : webSocketMessage(frame, BINARY, OPCODE_BINARY);
-}
-
-const OPCODE_TEXT = 0x1;
-const OPCODE_BINARY = 0x2;
-const FINAL = 0x80;
-
-/** RFC 6455 framing, done once per broadcast rather than once per socket. */
-function webSocketMessage(
-  bytes: Uint8Array,
-  options: typeof TEXT | typeof BINARY,
-  opcode: number,
-): PreparedFrame {
-  const length = bytes.length;
-  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const wire = Buffer.allocUnsafe(headerLength + length);
-  wire[0] = FINAL | opcode;
-  if (length < 126) {
-    wire[1] = length;
-  } else if (length < 65_536) {
-    wire[1] = 126;
-    wire.writeUInt16BE(length, 2);
-  } else {
-    wire[1] = 127;
-    wire.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    wire.writeUInt32BE(length >>> 0, 6);
-  }
-  wire.set(bytes, headerLength);
-  return { bytes, options, wire };
-}
 
 type CloseListener = (socket: EtpSocket) => void;
 
 /**
- * What a socket uses of its `ws` WebSocket. Named structurally so that the published
- * declarations do not make users install `@types/ws`.
+ * What a socket uses of the `ws` WebSocket its server accepted. Named structurally so that the
+ * published declarations do not make users install `@types/ws`.
  */
-export interface EtpSocketTransport {
+export interface ServerWebSocket {
   readonly readyState: number;
   send(data: string | Uint8Array, options: { readonly binary: boolean }): void;
   ping(): void;
@@ -80,14 +43,10 @@ export class EtpSocket {
   /** 16 random bytes from a cryptographic source, as 32 hex characters. */
   readonly id: string = randomBytes(16).toString('hex');
 
-  /** Close status once the connection has ended (1006 when it ended without a close frame). */
-  closeCode: number | undefined;
-  /** Close text sent by the side that closed, if any. */
-  closeReason: string | undefined;
-  /** The transport error that ended or preceded the end of the connection, if any. */
-  closeError: Error | undefined;
-  /** Why the connection ended, as handed to `handleDisconnect`. */
-  disconnectReason: DisconnectReason | undefined;
+  /** The HTTP request of the handshake. */
+  readonly request: IncomingMessage;
+  /** The gateway server that accepted it. */
+  readonly server: EtpServer;
 
   /** @internal Nest's handler lists bound to this socket, one per gateway on its path. */
   handlers: WsMessageHandler[][] = [];
@@ -97,24 +56,50 @@ export class EtpSocket {
   /** @internal The rooms this connection is in, kept by the room registry. */
   roomSet: Set<string> | undefined;
   /** @internal The TCP stream under the WebSocket, corked while a turn's frames pile up. */
-  transport: Duplex | undefined;
+  stream: Duplex | undefined;
   private corked = false;
+
+  private closeStatus: number | undefined;
+  private closeText: string | undefined;
+  private connectionError: Error | undefined;
+  private endReason: EtpDisconnectReason | undefined;
 
   private dataMap: Map<string, unknown> | undefined;
   private acks: PendingAcks | undefined;
-  private pings: Array<() => void> | undefined;
+  private pings: PendingPings | undefined;
   private closeListeners: CloseListener[] | undefined;
   private closedByServer = false;
   private heartbeatExpired = false;
 
-  /** @internal Made by the gateway server for each accepted connection. */
+  /** Made by the gateway server for each connection it accepts, never by an application. */
   constructor(
-    private readonly ws: EtpSocketTransport,
-    /** The HTTP request of the handshake. */
-    readonly request: IncomingMessage,
-    /** The gateway server that accepted it. */
-    readonly server: EtpServer,
-  ) {}
+    private readonly ws: ServerWebSocket,
+    request: IncomingMessage,
+    server: EtpServer,
+  ) {
+    this.request = request;
+    this.server = server;
+  }
+
+  /** Close status once the connection has ended (1006 when it ended without a close frame). */
+  get closeCode(): number | undefined {
+    return this.closeStatus;
+  }
+
+  /** Close text sent by the side that closed, if any. */
+  get closeReason(): string | undefined {
+    return this.closeText;
+  }
+
+  /** The error that ended or preceded the end of the connection (a reset, too big a message). */
+  get closeError(): Error | undefined {
+    return this.connectionError;
+  }
+
+  /** Why the connection ended, as handed to `handleDisconnect`. */
+  get disconnectReason(): EtpDisconnectReason | undefined {
+    return this.endReason;
+  }
 
   /** Anything the application keeps for this connection. */
   get data(): Map<string, unknown> {
@@ -166,23 +151,7 @@ export class EtpSocket {
   ping(options?: { timeout?: number }): Promise<void> {
     if (!this.connected) return Promise.reject(new EtpConnectionClosedError('ping'));
     const timeout = options?.timeout ?? this.server.ackTimeout;
-    return new Promise((resolve, reject) => {
-      const pings = (this.pings ??= []);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        resolve();
-      };
-      pings.push(done);
-      if (timeout > 0) {
-        timer = setTimeout(() => {
-          const at = pings.indexOf(done);
-          if (at !== -1) pings.splice(at, 1);
-          reject(new Error(`No pong within ${timeout} ms`));
-        }, timeout);
-      }
-      this.ws.ping();
-    });
+    return (this.pings ??= new PendingPings()).wait(timeout, () => this.ws.ping());
   }
 
   /** Closes the connection with a close status (1000 by default) and text. */
@@ -199,11 +168,11 @@ export class EtpSocket {
   /** @internal Writes an encoded frame: text as a text message, bytes as a binary one. */
   sendFrame(frame: string | Uint8Array): boolean {
     if (this.ws.readyState !== OPEN) return false;
-    if (!this.corked && this.transport !== undefined) {
+    if (!this.corked && this.stream !== undefined) {
       // The answers to a burst of requests are written within one turn of the event loop: held
       // until its check phase, they leave in one system call instead of one each.
       this.corked = true;
-      this.transport.cork();
+      this.stream.cork();
       setImmediate(flushSocket, this);
     }
     this.ws.send(frame, typeof frame === 'string' ? TEXT : BINARY);
@@ -214,7 +183,7 @@ export class EtpSocket {
   flush(): void {
     if (!this.corked) return;
     this.corked = false;
-    this.transport?.uncork();
+    this.stream?.uncork();
   }
 
   /** @internal Writes a frame prepared once for a broadcast. */
@@ -222,7 +191,7 @@ export class EtpSocket {
     if (this.ws.readyState !== OPEN) return false;
     // The server never compresses (perMessageDeflate is off), so ws keeps no queue of its own
     // and a whole message written to the stream lands between ws's messages, never inside one.
-    if (this.transport !== undefined) this.transport.write(frame.wire);
+    if (this.stream !== undefined) this.stream.write(frame.wire);
     else this.ws.send(frame.bytes, frame.options);
     return true;
   }
@@ -259,42 +228,36 @@ export class EtpSocket {
   /** @internal */
   handlePong(): void {
     this.alive = true;
-    const pings = this.pings;
-    if (pings === undefined || pings.length === 0) return;
-    this.pings = undefined;
-    for (const done of pings) done();
+    this.pings?.settle();
   }
 
   /** @internal */
   handleError(error: Error): void {
-    this.closeError ??= error;
+    this.connectionError ??= error;
   }
 
   /** @internal */
   handleClose(code: number, reason: Buffer): void {
-    this.closeCode = code;
-    this.closeReason = reason.length > 0 ? reason.toString('utf8') : undefined;
-    this.disconnectReason = this.explainClose();
-    this.acks?.rejectAll(this.disconnectReason);
-    this.pings = undefined;
+    const error = this.connectionError;
+    const tooBig = (error as { code?: string } | undefined)?.code === MESSAGE_TOO_BIG;
+    const ownReason = this.heartbeatExpired
+      ? EtpDisconnectReason.HeartbeatTimeout
+      : tooBig
+        ? EtpDisconnectReason.MessageTooBig
+        : this.closedByServer
+          ? EtpDisconnectReason.ServerClosed
+          : undefined;
+    const why = explainClose(ownReason, code, error, EtpDisconnectReason.ClientClosed);
+    this.closeStatus = why === EtpDisconnectReason.MessageTooBig ? CLOSE_MESSAGE_TOO_BIG : code;
+    this.closeText = reason.length > 0 ? reason.toString('utf8') : undefined;
+    this.endReason = why;
+    this.acks?.rejectAll(why);
+    this.pings?.clear();
     const listeners = this.closeListeners;
     this.closeListeners = undefined;
     if (listeners !== undefined) {
       for (const listener of listeners) listener(this);
     }
-  }
-
-  private explainClose(): DisconnectReason {
-    if (this.heartbeatExpired) return DisconnectReason.HeartbeatTimeout;
-    if ((this.closeError as { code?: string } | undefined)?.code === MESSAGE_TOO_BIG) {
-      this.closeCode = 1009;
-      return DisconnectReason.MessageTooBig;
-    }
-    if (this.closedByServer) return DisconnectReason.ServerClosed;
-    if (this.closeError !== undefined || this.closeCode === 1006) {
-      return DisconnectReason.TransportError;
-    }
-    return DisconnectReason.ClientClosed;
   }
 }
 

@@ -14,7 +14,7 @@ import {
 } from '../../src/browser.js';
 import { startApp } from '../support/app.js';
 import { wsUrl } from '../support/raw-client.js';
-import { RawServer } from './raw-server.js';
+import { RawServer } from '../support/raw-server.js';
 
 const srcDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 

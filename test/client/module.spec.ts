@@ -19,7 +19,7 @@ import {
 } from '../../src/index.js';
 import { startApp } from '../support/app.js';
 import { wsUrl } from '../support/raw-client.js';
-import { eventually, RawServer } from './raw-server.js';
+import { eventually, RawServer } from '../support/raw-server.js';
 
 /** Keeps what the client logs, to check what it says. */
 class MemoryLogger implements LoggerService {

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/websockets';
 import { EtpAdapter, EtpClient, EtpModule, type EtpSocket } from '../../src/index.js';
 import { CapturingLogger, eventually } from '../support/app.js';
-import { RawServer } from './raw-server.js';
+import { RawServer } from '../support/raw-server.js';
 
 @WebSocketGateway({ path: '/ws' })
 class EchoGateway implements OnGatewayConnection {

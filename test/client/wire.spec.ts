@@ -12,7 +12,7 @@ import {
   isNormalClose,
   type EtpDisconnectInfo,
 } from '../../src/index.js';
-import { eventually, RawServer } from './raw-server.js';
+import { eventually, RawServer } from '../support/raw-server.js';
 
 Logger.overrideLogger(false);
 

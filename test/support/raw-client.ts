@@ -1,27 +1,18 @@
 import WebSocket from 'ws';
+import { FrameQueue } from './frame-queue.js';
 
 /**
  * A bare `ws` client that speaks ETP by hand, as a Go client puts bytes on the wire: every
  * frame it writes and reads is a raw string, so tests assert exact bytes.
  */
 export class RawClient {
-  readonly received: string[] = [];
-  private waiters: Array<{ match: (frame: string) => boolean; resolve: (frame: string) => void }> =
-    [];
+  private readonly queue = new FrameQueue<string>();
   closeCode: number | undefined;
   closeReason = '';
   readonly closed: Promise<number>;
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
-      const frame = data.toString('utf8');
-      this.received.push(frame);
-      const waiter = this.waiters.find((one) => one.match(frame));
-      if (waiter !== undefined) {
-        this.waiters = this.waiters.filter((one) => one !== waiter);
-        waiter.resolve(frame);
-      }
-    });
+    ws.on('message', (data: Buffer) => this.queue.push(data.toString('utf8')));
     this.closed = new Promise((resolve) =>
       ws.once('close', (code: number, reason: Buffer) => {
         this.closeCode = code;
@@ -43,6 +34,11 @@ export class RawClient {
     });
   }
 
+  /** Frames received and not claimed by `next`. */
+  get received(): string[] {
+    return this.queue.unclaimed;
+  }
+
   send(frame: string | Buffer): void {
     this.ws.send(frame);
   }
@@ -55,27 +51,12 @@ export class RawClient {
         : match instanceof RegExp
           ? (frame: string) => match.test(frame)
           : match;
-    const already = this.received.find(test);
-    if (already !== undefined) {
-      this.received.splice(this.received.indexOf(already), 1);
-      return Promise.resolve(already);
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((one) => one.resolve !== done);
-        reject(
-          new Error(
-            `no frame matching ${String(match)} within ${timeoutMs} ms; got ${JSON.stringify(this.received)}`,
-          ),
-        );
-      }, timeoutMs);
-      const done = (frame: string): void => {
-        clearTimeout(timer);
-        this.received.splice(this.received.indexOf(frame), 1);
-        resolve(frame);
-      };
-      this.waiters.push({ match: test, resolve: done });
-    });
+    return this.queue.next(
+      test,
+      timeoutMs,
+      () =>
+        `no frame matching ${String(match)} within ${timeoutMs} ms; got ${JSON.stringify(this.received)}`,
+    );
   }
 
   /** Sends and waits for the answer to `ackId`. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FrameQueue } from './frame-queue.js';
 
 export interface RawFrame {
   readonly text: string;
@@ -8,19 +9,16 @@ export interface RawFrame {
   readonly ws: WebSocket;
 }
 
-type Waiter<T> = { match: (value: T) => boolean; resolve: (value: T) => void };
-
 /**
  * A bare `ws` server that speaks ETP by hand, as a Go server puts bytes on the wire: tests read
  * and write raw frames and assert exact bytes.
  */
 export class RawServer {
-  readonly frames: RawFrame[] = [];
   readonly requests: IncomingMessage[] = [];
   readonly sockets: WebSocket[] = [];
-  private frameWaiters: Array<Waiter<RawFrame>> = [];
+  private readonly queue = new FrameQueue<RawFrame>();
   private socketWaiters: Array<(ws: WebSocket) => void> = [];
-  private unclaimed: WebSocket[] = [];
+  private unclaimedSockets: WebSocket[] = [];
 
   private constructor(
     private readonly wss: WebSocketServer,
@@ -29,18 +27,11 @@ export class RawServer {
     wss.on('connection', (ws, request) => {
       this.requests.push(request);
       this.sockets.push(ws);
-      ws.on('message', (data: Buffer, binary: boolean) => {
-        const frame = { text: data.toString('utf8'), binary, ws };
-        const waiter = this.frameWaiters.find((one) => one.match(frame));
-        if (waiter === undefined) {
-          this.frames.push(frame);
-        } else {
-          this.frameWaiters = this.frameWaiters.filter((one) => one !== waiter);
-          waiter.resolve(frame);
-        }
-      });
+      ws.on('message', (data: Buffer, binary: boolean) =>
+        this.queue.push({ text: data.toString('utf8'), binary, ws }),
+      );
       const waiter = this.socketWaiters.shift();
-      if (waiter === undefined) this.unclaimed.push(ws);
+      if (waiter === undefined) this.unclaimedSockets.push(ws);
       else waiter(ws);
     });
   }
@@ -53,13 +44,18 @@ export class RawServer {
     });
   }
 
+  /** Frames received and not claimed by `next`. */
+  get frames(): RawFrame[] {
+    return this.queue.unclaimed;
+  }
+
   get url(): string {
     return `ws://127.0.0.1:${this.port}/ws`;
   }
 
   /** The next connection (or the latest one already made and not yet claimed). */
   connection(timeoutMs = 5_000): Promise<WebSocket> {
-    const already = this.unclaimed.shift();
+    const already = this.unclaimedSockets.shift();
     if (already !== undefined) return Promise.resolve(already);
     return withTimeout(
       new Promise<WebSocket>((resolve) => this.socketWaiters.push(resolve)),
@@ -76,17 +72,11 @@ export class RawServer {
   ): Promise<RawFrame> {
     const test =
       typeof match === 'string' ? (frame: RawFrame) => frame.text.startsWith(match) : match;
-    const at = this.frames.findIndex(test);
-    if (at !== -1) return Promise.resolve(this.frames.splice(at, 1)[0]);
-    let waiter: Waiter<RawFrame>;
-    return withTimeout(
-      new Promise<RawFrame>((resolve) => {
-        waiter = { match: test, resolve };
-        this.frameWaiters.push(waiter);
-      }),
+    return this.queue.next(
+      test,
       timeoutMs,
-      `no frame matching ${String(match)}; got ${JSON.stringify(this.frames.map((one) => one.text))}`,
-      () => (this.frameWaiters = this.frameWaiters.filter((one) => one !== waiter)),
+      () =>
+        `no frame matching ${String(match)}; got ${JSON.stringify(this.frames.map((one) => one.text))}`,
     );
   }
 

@@ -1,0 +1,47 @@
+import type { EtpCodecName, EtpPayloadCodec } from '../protocol/codec.js';
+import type { EtpDisconnectReason } from '../protocol/close.js';
+import type { EtpReconnectOptions } from './reconnect.js';
+
+/** Query parameters of the handshake URL (a token, as the old JS client passes it). */
+export type EtpQuery = Readonly<Record<string, string | number | boolean | null | undefined>>;
+
+/** Settings shared by the Node and the browser client. */
+export interface EtpClientBaseOptions {
+  /** How data parts become handler values and back, as for a gateway. Default `'auto'`. */
+  codec?: EtpCodecName | EtpPayloadCodec;
+  /** Added to the URL's query string at every connection attempt. */
+  query?: EtpQuery;
+  /** Largest message accepted, in bytes; a larger one closes the connection with 1009. Default 1 MiB. */
+  maxPayload?: number;
+  /** Default timeout of `emitWithAck`, in ms (0: none). Default 30 000. */
+  ackTimeout?: number;
+  /** Time an attempt has to open, in ms (0: no limit). Default 10 000. */
+  connectTimeout?: number;
+  /**
+   * Coming back after a lost connection, with exponential backoff and jitter. On by default;
+   * `false` switches it off. A `close()` never reconnects.
+   */
+  reconnect?: boolean | EtpReconnectOptions;
+}
+
+/**
+ * Handles one incoming event. Its return value (or what its promise resolves to) answers the
+ * server when the server asked for an answer; `undefined` answers with no data.
+ */
+export type EtpEventHandler<T = unknown> = (data: T, event: string) => unknown;
+
+/** How a connection ended: `isNormalClose(info)` tells a normal close from a failure. */
+export interface EtpDisconnectInfo {
+  readonly reason: EtpDisconnectReason;
+  /** Close status (1006 when the connection ended without a close frame). */
+  readonly closeCode: number;
+  readonly closeReason: string | undefined;
+  readonly error: Error | undefined;
+}
+
+export type EtpDisconnectListener = (reason: EtpDisconnectReason, info: EtpDisconnectInfo) => void;
+
+export type EtpLogLevel = 'log' | 'debug' | 'warn' | 'error';
+
+export const DEFAULT_CLIENT_MAX_PAYLOAD = 1024 * 1024;
+export const DEFAULT_CONNECT_TIMEOUT = 10_000;
