@@ -12,7 +12,6 @@ import type { EtpServer } from './etp-server.js';
 const OPEN = 1;
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
-const NO_ROOMS: ReadonlySet<string> = new Set();
 const MESSAGE_TOO_BIG = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 
 /** A frame made ready once for many sockets: text is turned into bytes a single time. */
@@ -94,8 +93,6 @@ export class EtpSocket {
   /** @internal Cleared by a ping round, set by the pong. */
   alive = true;
 
-  /** @internal The rooms this connection is in, kept by the room registry. */
-  roomSet: Set<string> | undefined;
   /** @internal The TCP stream under the WebSocket, corked while a turn's frames pile up. */
   transport: Duplex | undefined;
   private corked = false;
@@ -121,9 +118,9 @@ export class EtpSocket {
     return (this.dataMap ??= new Map());
   }
 
-  /** The rooms this connection is in. */
+  /** The rooms this connection is in, as the room registry keeps them. */
   get rooms(): ReadonlySet<string> {
-    return this.roomSet ?? NO_ROOMS;
+    return this.server.roomsOf(this);
   }
 
   get connected(): boolean {
