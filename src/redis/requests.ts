@@ -118,8 +118,8 @@ export class AckRequest implements PendingRequest {
     else this.collector.gone(due);
   }
 
-  abort(): void {
-    for (const instance of [...this.due.keys()]) this.peerGone(instance);
+  abort(error: Error): void {
+    this.collector.abort(error);
   }
 
   private settled(instance: string, due: number | undefined): void {

@@ -77,10 +77,15 @@ export class AckCollector {
     this.resolve(this.responses);
   }
 
-  private fail(): void {
+  /** Gives up: the answers can no longer all come (the broker is closing). */
+  abort(error: Error): void {
     if (this.done) return;
     this.done = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.reject(new EtpAckTimeoutError(this.event, this.timeout, [...this.responses]));
+    this.reject(error);
+  }
+
+  private fail(): void {
+    this.abort(new EtpAckTimeoutError(this.event, this.timeout, [...this.responses]));
   }
 }
