@@ -15,7 +15,6 @@ const NODE_CLIENT_FILES = [
   'src/client/etp-event-explorer.ts',
   'src/client/on-etp-event.decorator.ts',
   'src/client/tokens.ts',
-  'src/client/module-options.ts',
 ];
 
 export default tseslint.config(
@@ -52,25 +51,6 @@ export default tseslint.config(
             {
               target: './src/server',
               from: './src/rooms',
-              message: 'The server knows nothing of rooms: rooms observe the server.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // The adapter still takes the rooms service by its class.
-    files: ['src/server/etp-adapter.ts'],
-    rules: {
-      'import-x/no-restricted-paths': [
-        'error',
-        {
-          zones: [
-            {
-              target: './src/server',
-              from: './src/rooms',
-              except: ['./etp-rooms.service.ts'],
               message: 'The server knows nothing of rooms: rooms observe the server.',
             },
           ],

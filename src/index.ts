@@ -7,6 +7,10 @@ export { EtpEventName } from './server/etp-event-name.decorator.js';
 export type { EtpGatewayOptions, EtpHeartbeatOptions, EtpOrigin } from './server/options.js';
 export { EtpRoomsService } from './rooms/etp-rooms.service.js';
 export { EtpBroadcastOperator } from './rooms/broadcast-operator.js';
+export { EtpRemoteSocket } from './rooms/remote-socket.js';
+export { EtpInMemoryBroker } from './rooms/in-memory-broker.js';
+export { EtpLocalRooms } from './rooms/local-rooms.js';
+export type { EtpBroadcastTarget, EtpBroker, EtpSocketDescription } from './rooms/etp-broker.js';
 export { DisconnectReason, EtpDisconnectReason, isNormalClose } from './protocol/close.js';
 export {
   EtpCodecs,
@@ -39,7 +43,13 @@ export type { EtpReconnectOptions } from './client/reconnect.js';
 export { EtpConnectError, EtpHandlerError, EtpUnknownEventError } from './client/errors.js';
 export { OnEtpEvent, type OnEtpEventOptions } from './client/on-etp-event.decorator.js';
 export { InjectEtpClient, getEtpClientToken } from './client/tokens.js';
-export type { EtpModuleAsyncOptions, EtpModuleOptions } from './client/module-options.js';
+export {
+  ETP_MODULE_OPTIONS,
+  type EtpModuleAsyncOptions,
+  type EtpModuleExtras,
+  type EtpModuleOptions,
+  type EtpOptionsFactory,
+} from './etp-module.options.js';
 export {
   EtpMetricAttributes,
   EtpMetricNames,

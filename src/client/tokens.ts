@@ -10,5 +10,3 @@ export function getEtpClientToken(name?: string): string | typeof EtpClient {
 export function InjectEtpClient(name?: string): PropertyDecorator & ParameterDecorator {
   return Inject(getEtpClientToken(name));
 }
-
-export const ETP_MODULE_OPTIONS = Symbol('ETP_MODULE_OPTIONS');

@@ -27,7 +27,16 @@ export interface EtpInstruments {
 }
 
 const METER_NAME = 'nestjs-etp';
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+/** The package's version names the meter's scope; code run from another layout goes without. */
+const version = readPackageVersion();
+
+function readPackageVersion(): string | undefined {
+  try {
+    return (createRequire(import.meta.url)('../../package.json') as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Handlers take from well under a millisecond to seconds; the SDK's default buckets suit ms. */
 const DURATION_BUCKETS = [

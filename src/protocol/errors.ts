@@ -29,13 +29,17 @@ export class EtpPayloadError extends Error {
   }
 }
 
-/** An `emitWithAck` whose answer did not come in time. */
+/**
+ * An `emitWithAck` whose answer did not come in time. For a broadcast, `responses` holds the
+ * answers that did (empty for a single peer).
+ */
 export class EtpAckTimeoutError extends Error {
   override readonly name = 'EtpAckTimeoutError';
 
   constructor(
     readonly event: string,
     readonly timeout: number,
+    readonly responses: unknown[] = [],
   ) {
     super(`No acknowledgement for event "${event}" within ${timeout} ms`);
   }

@@ -1,103 +1,90 @@
-import type { EtpPayloadCodec } from '../protocol/codec.js';
-import { encodeFrame } from '../protocol/frame.js';
+import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
 import type { EtpSocket } from '../server/etp-socket.js';
-import { prepareFrame, type PreparedFrame } from '../server/websocket-frame.js';
-import type { RoomRegistry } from './room-registry.js';
-import { recordRoomsBroadcast } from '../metrics/rooms-metrics.js';
+import type { EtpBroadcastTarget, EtpBroker } from './etp-broker.js';
+import type { EtpLocalRooms } from './local-rooms.js';
+import { EtpRemoteSocket } from './remote-socket.js';
 
 /**
  * A broadcast being built: `rooms.to('a', 'b').except('c', senderSocket).emit(event, data)`.
  * Each call returns a new operator, so one can be kept and reused. Never given `to`, it reaches
- * every connection; `to()` with no room reaches none. The frame is encoded once per payload codec, not once per socket.
+ * every connection; `to()` with no room reaches none. It carries room names and socket ids
+ * only (a socket id names a room of one), so the broker can take it to every instance; each
+ * instance encodes the frame once per payload codec, not once per socket.
  */
 export class EtpBroadcastOperator {
+  /** @internal */
   constructor(
-    private readonly registry: RoomRegistry,
-    /** `undefined`: every connection. */
-    private readonly targetRooms: readonly string[] | undefined = undefined,
-    private readonly exceptRooms: readonly string[] = [],
-    private readonly exceptSockets: readonly EtpSocket[] = [],
+    private readonly broker: EtpBroker,
+    private readonly local: EtpLocalRooms,
+    private readonly target: EtpBroadcastTarget = { rooms: undefined, except: [] },
+    private readonly ackTimeout = DEFAULT_ACK_TIMEOUT,
   ) {}
 
-  /** Adds rooms to reach. */
+  /** Adds rooms (or socket ids) to reach. */
   to(...rooms: string[]): EtpBroadcastOperator {
-    return new EtpBroadcastOperator(
-      this.registry,
-      [...(this.targetRooms ?? []), ...rooms],
-      this.exceptRooms,
-      this.exceptSockets,
-    );
+    return this.with({
+      rooms: [...(this.target.rooms ?? []), ...rooms],
+      except: this.target.except,
+    });
   }
 
-  /** Leaves out the members of these rooms, and these sockets. */
+  /** Leaves out the members of these rooms, and these sockets (given as sockets or ids). */
   except(...excluded: Array<string | EtpSocket>): EtpBroadcastOperator {
-    const rooms = excluded.filter((one): one is string => typeof one === 'string');
-    const sockets = excluded.filter((one): one is EtpSocket => typeof one !== 'string');
-    return new EtpBroadcastOperator(
-      this.registry,
-      this.targetRooms,
-      [...this.exceptRooms, ...rooms],
-      [...this.exceptSockets, ...sockets],
-    );
+    const names = excluded.map((one) => (typeof one === 'string' ? one : one.id));
+    return this.with({ rooms: this.target.rooms, except: [...this.target.except, ...names] });
   }
 
-  /** The sockets this broadcast reaches, each once. */
-  sockets(): EtpSocket[] {
-    return [...this.targets()];
+  /** How long `emitWithAck` waits for the answers, in ms (default 30 000; 0: for ever). */
+  timeout(ms: number): EtpBroadcastOperator {
+    return new EtpBroadcastOperator(this.broker, this.local, this.target, ms);
   }
 
-  /** Sends the event; returns how many connections it was written to. */
+  /**
+   * Sends the event to every member on every instance. Returns at once with how many
+   * connections of this instance it was written to; a broker that fails to reach the other
+   * instances says so in the log.
+   */
   emit(event: string, data?: unknown): number {
-    let codec: EtpPayloadCodec | undefined;
-    let frame: PreparedFrame | undefined;
-    let sent = 0;
-    for (const socket of this.targets()) {
-      if (socket.codec !== codec) {
-        codec = socket.codec;
-        frame = prepareFrame(encodeFrame(event, 0, codec.encode(data)));
-      }
-      if (socket.sendPrepared(frame!)) sent++;
-    }
-    recordRoomsBroadcast(sent);
-    return sent;
+    return this.broker.emit(this.target, event, data);
   }
 
-  private *targets(): Generator<EtpSocket> {
-    const excluded = this.excluded();
-    const targetRooms = this.targetRooms;
-    if (targetRooms === undefined) {
-      for (const socket of this.registry.all()) {
-        if (excluded === undefined || !excluded.has(socket)) yield socket;
-      }
-      return;
-    }
-    if (targetRooms.length === 1) {
-      const members = this.registry.members(targetRooms[0]);
-      if (members === undefined) return;
-      for (const socket of members) {
-        if (excluded === undefined || !excluded.has(socket)) yield socket;
-      }
-      return;
-    }
-    const seen = new Set<EtpSocket>(excluded);
-    for (const room of targetRooms) {
-      const members = this.registry.members(room);
-      if (members === undefined) continue;
-      for (const socket of members) {
-        if (seen.has(socket)) continue;
-        seen.add(socket);
-        yield socket;
-      }
-    }
+  /**
+   * Sends the event to every member, each asked for an answer. Resolves with every member's
+   * answer (in the order they came), or rejects with `EtpAckTimeoutError` whose `responses`
+   * holds the answers that came in time. A member that disconnects before answering is not
+   * waited for.
+   */
+  emitWithAck<T = unknown>(event: string, data?: unknown): Promise<T[]> {
+    return this.broker.emitWithAck(this.target, event, data, this.ackTimeout) as Promise<T[]>;
   }
 
-  private excluded(): Set<EtpSocket> | undefined {
-    if (this.exceptRooms.length === 0 && this.exceptSockets.length === 0) return undefined;
-    const excluded = new Set<EtpSocket>(this.exceptSockets);
-    for (const room of this.exceptRooms) {
-      const members = this.registry.members(room);
-      if (members !== undefined) for (const socket of members) excluded.add(socket);
-    }
-    return excluded;
+  /** The members on every instance: their ids and rooms, and what can be done to them. */
+  async fetchSockets(): Promise<EtpRemoteSocket[]> {
+    const descriptions = await this.broker.fetchSockets(this.target);
+    return descriptions.map((description) => new EtpRemoteSocket(this.broker, description));
+  }
+
+  /** Puts every member, on every instance, into these rooms. */
+  socketsJoin(...rooms: string[]): Promise<void> {
+    return this.broker.socketsJoin(this.target, rooms);
+  }
+
+  /** Takes every member, on every instance, out of these rooms. */
+  socketsLeave(...rooms: string[]): Promise<void> {
+    return this.broker.socketsLeave(this.target, rooms);
+  }
+
+  /** Closes the connection of every member, on every instance (1000 by default). */
+  disconnectSockets(code = 1000, reason?: string): Promise<void> {
+    return this.broker.disconnectSockets(this.target, code, reason);
+  }
+
+  /** The members connected to this instance, each once. */
+  sockets(): EtpSocket[] {
+    return this.local.sockets(this.target);
+  }
+
+  private with(target: EtpBroadcastTarget): EtpBroadcastOperator {
+    return new EtpBroadcastOperator(this.broker, this.local, target, this.ackTimeout);
   }
 }

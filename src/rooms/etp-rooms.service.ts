@@ -1,23 +1,55 @@
-import { Injectable } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ETP_BROKER } from '../etp.tokens.js';
 import type { EtpSocket } from '../server/etp-socket.js';
 import { EtpBroadcastOperator } from './broadcast-operator.js';
+import type { EtpBroker } from './etp-broker.js';
+import { EtpInMemoryBroker } from './in-memory-broker.js';
+import { EtpLocalRooms } from './local-rooms.js';
 import { RoomRegistry } from './room-registry.js';
 
 /**
  * The rooms of every ETP gateway of the application, injectable anywhere: a gateway, an HTTP
- * controller, a scheduled job. A connection leaves all its rooms when it disconnects.
+ * controller, a scheduled job. A connection leaves all its rooms when it disconnects. Membership
+ * is kept by the instance a connection is on; what the broadcast operator does (`to()`,
+ * `except()`, `emit()` …) reaches every instance through the broker.
  */
 @Injectable()
-export class EtpRoomsService {
+export class EtpRoomsService implements OnModuleInit, OnApplicationShutdown {
   /** @internal Fed with every connection by `EtpAdapter`. */
   readonly registry = new RoomRegistry();
+  private readonly local = new EtpLocalRooms(this.registry);
+  private readonly broker: EtpBroker;
 
-  /** Puts a connection into rooms. */
+  constructor(@Optional() @Inject(ETP_BROKER) broker?: EtpBroker) {
+    this.broker = broker ?? new EtpInMemoryBroker();
+    this.broker.attach(this.local);
+  }
+
+  /** @internal */
+  onModuleInit(): Promise<void> {
+    return this.broker.init();
+  }
+
+  /** @internal After the gateways closed, so their last broadcasts still went out. */
+  onApplicationShutdown(): Promise<void> {
+    return this.broker.close();
+  }
+
+  /** Puts a connection of this instance into rooms. */
   join(socket: EtpSocket, ...rooms: string[]): void {
     this.registry.join(socket, rooms);
   }
 
-  /** Takes a connection, given as a socket or by id, out of rooms; of all its rooms with none named. */
+  /**
+   * Takes a connection of this instance, given as a socket or by id, out of rooms; out of all
+   * its rooms with none named. `to(id).socketsLeave(...)` does it on any instance.
+   */
   leave(socketOrId: EtpSocket | string, ...rooms: string[]): void {
     const socket = typeof socketOrId === 'string' ? this.registry.get(socketOrId) : socketOrId;
     if (socket === undefined) return;
@@ -25,48 +57,60 @@ export class EtpRoomsService {
     else this.registry.leave(socket, rooms);
   }
 
-  /** How many connections a room has (0 for a room that does not exist). */
+  /** How many connections of this instance a room has (0 for a room that does not exist). */
   size(room: string): number {
-    return this.registry.members(room)?.size ?? 0;
+    return this.registry.roomSize(room);
   }
 
-  /** Empties rooms, and so removes them; every room when none is named. */
+  /** Empties rooms of this instance's members, and so removes them; every room with none named. */
   clear(...rooms: string[]): void {
     this.registry.clear(rooms.length === 0 ? this.registry.roomNames() : rooms);
   }
 
-  /** The names of the rooms that have members. */
+  /** The names of the rooms that have members on this instance. */
   list(): string[] {
     return this.registry.roomNames();
   }
 
-  /** The connections in any of these rooms, each once. */
+  /** The connections of this instance in any of these rooms, each once. */
   socketsOf(...rooms: string[]): EtpSocket[] {
-    return rooms.length === 0 ? [] : new EtpBroadcastOperator(this.registry, rooms).sockets();
+    return rooms.length === 0 ? [] : this.to(...rooms).sockets();
   }
 
-  /** Every open connection of every gateway. */
+  /** Every open connection of every gateway of this instance. */
   allSockets(): EtpSocket[] {
     return [...this.registry.all()];
   }
 
-  /** A connection by its id. */
+  /** A connection of this instance by its id. */
   get(id: string): EtpSocket | undefined {
     return this.registry.get(id);
   }
 
-  /** Starts a broadcast to the members of these rooms. */
+  /** Starts a broadcast to the members of these rooms (or these socket ids), on every instance. */
   to(...rooms: string[]): EtpBroadcastOperator {
-    return new EtpBroadcastOperator(this.registry, rooms);
+    return new EtpBroadcastOperator(this.broker, this.local, { rooms, except: [] });
   }
 
   /** Starts a broadcast to every connection but these rooms' members and these sockets. */
   except(...excluded: Array<string | EtpSocket>): EtpBroadcastOperator {
-    return new EtpBroadcastOperator(this.registry).except(...excluded);
+    return new EtpBroadcastOperator(this.broker, this.local).except(...excluded);
   }
 
-  /** Sends an event to every connection of every gateway. */
+  /** Starts an operation on every connection of every instance (`fetchSockets()`, …). */
+  all(): EtpBroadcastOperator {
+    return new EtpBroadcastOperator(this.broker, this.local);
+  }
+
+  /** Sends an event to every connection of every gateway, on every instance. */
   emit(event: string, data?: unknown): number {
-    return new EtpBroadcastOperator(this.registry).emit(event, data);
+    return this.broker.emit(EVERYONE, event, data);
+  }
+
+  /** Every connection of every instance. */
+  fetchSockets(): ReturnType<EtpBroadcastOperator['fetchSockets']> {
+    return this.all().fetchSockets();
   }
 }
+
+const EVERYONE = { rooms: undefined, except: [] } as const;

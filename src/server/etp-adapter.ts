@@ -6,7 +6,7 @@ import {
   type WsMessageHandler,
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { EtpRoomsService } from '../rooms/etp-rooms.service.js';
+import { ETP_CONNECTION_OBSERVER } from '../etp.tokens.js';
 import type { ConnectionObserver } from './etp-server.js';
 import { EtpServer } from './etp-server.js';
 import type { EtpSocket } from './etp-socket.js';
@@ -143,7 +143,7 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
     const app = this.app as Partial<INestApplicationContext> | undefined;
     if (typeof app?.get !== 'function') return undefined;
     try {
-      this.observer = app.get(EtpRoomsService, { strict: false }).registry;
+      this.observer = app.get<ConnectionObserver>(ETP_CONNECTION_OBSERVER, { strict: false });
     } catch {
       this.observer = undefined;
     }

@@ -23,8 +23,12 @@ import { prepareFrame } from './websocket-frame.js';
 /** Sees every connection of every gateway; the rooms registry is one. */
 export interface ConnectionObserver {
   connected(socket: EtpSocket): void;
+  /** Told once the disconnect callbacks ran, so that they still see the socket's rooms. */
   disconnected(socket: EtpSocket): void;
+  roomsOf(socket: EtpSocket): ReadonlySet<string>;
 }
+
+const NO_ROOMS: ReadonlySet<string> = new Set();
 
 type ConnectionCallback = (socket: EtpSocket, request: IncomingMessage) => void;
 
@@ -56,7 +60,7 @@ export class EtpServer {
   constructor(
     readonly options: Readonly<EtpGatewayOptions>,
     private readonly logger: Logger,
-    private readonly observer: ConnectionObserver | undefined,
+    private observer: ConnectionObserver | undefined,
   ) {
     this.path = options.path;
     this.codec = resolveCodec(options.codec);
@@ -97,6 +101,16 @@ export class EtpServer {
     }
     this.metrics.broadcast(sent);
     return sent;
+  }
+
+  /** @internal The rooms a connection is in, as the observer keeps them. */
+  roomsOf(socket: EtpSocket): ReadonlySet<string> {
+    return this.observer?.roomsOf(socket) ?? NO_ROOMS;
+  }
+
+  /** @internal A registry that meets this server's sockets without the adapter's help. */
+  observe(observer: ConnectionObserver): void {
+    this.observer ??= observer;
   }
 
   /** @internal One callback per gateway on this path, in the order Nest binds them. */
@@ -198,11 +212,14 @@ export class EtpServer {
     for (const callback of this.connectionCallbacks) callback(socket, request);
   }
 
-  /** @internal A connection has ended: forget it, then tell the socket and its listeners. */
+  /** @internal A connection has ended: forget it, tell the socket and its listeners, then the observer. */
   release(socket: EtpSocket, code: number, reason: Buffer): void {
     this.connections.delete(socket.id);
-    this.observer?.disconnected(socket);
-    socket.handleClose(code, reason);
+    try {
+      socket.handleClose(code, reason);
+    } finally {
+      this.observer?.disconnected(socket);
+    }
     this.metrics.connectionClosed(socket.disconnectReason);
   }
 

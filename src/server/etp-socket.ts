@@ -17,7 +17,6 @@ import type { EtpServer } from './etp-server.js';
 import { BINARY, TEXT, type PreparedFrame } from './websocket-frame.js';
 
 const OPEN = 1;
-const NO_ROOMS: ReadonlySet<string> = new Set();
 const MESSAGE_TOO_BIG = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 
 type CloseListener = (socket: EtpSocket) => void;
@@ -53,8 +52,6 @@ export class EtpSocket {
   /** @internal Cleared by a ping round, set by the pong. */
   alive = true;
 
-  /** @internal The rooms this connection is in, kept by the room registry. */
-  roomSet: Set<string> | undefined;
   /** @internal The TCP stream under the WebSocket, corked while a turn's frames pile up. */
   stream: Duplex | undefined;
   private corked = false;
@@ -106,9 +103,9 @@ export class EtpSocket {
     return (this.dataMap ??= new Map());
   }
 
-  /** The rooms this connection is in. */
+  /** The rooms this connection is in, as the room registry keeps them. */
   get rooms(): ReadonlySet<string> {
-    return this.roomSet ?? NO_ROOMS;
+    return this.server.roomsOf(this);
   }
 
   get connected(): boolean {

@@ -1,9 +1,10 @@
 import type { EtpRoomsService, EtpSocket } from 'nestjs-etp';
 
 const NAME = 'name';
-const CHAT_ROOMS = 'chatRooms';
+/** The room every connection of `/ws` joins (see `HelloGateway`): not one of the chat's. */
+const HELLO_ROOM = 'goodClients';
 
-/** The chat keeps a member's name and chat rooms in the connection's `data`. */
+/** The chat keeps a member's name in the connection's `data`. */
 export function nameOf(socket: EtpSocket): string | undefined {
   return socket.data.get(NAME) as string | undefined;
 }
@@ -13,16 +14,11 @@ export function setName(socket: EtpSocket, name: string): void {
 }
 
 /**
- * The chat rooms of a connection. `socket.rooms` also holds rooms the chat does not own
- * (`goodClients`), and is already empty once the connection has gone.
+ * The chat rooms of a connection: its rooms but the hello gateway's. `handleDisconnect` still
+ * sees them: a connection leaves its rooms after the disconnect hooks ran.
  */
-export function chatRoomsOf(socket: EtpSocket): Set<string> {
-  let rooms = socket.data.get(CHAT_ROOMS) as Set<string> | undefined;
-  if (rooms === undefined) {
-    rooms = new Set();
-    socket.data.set(CHAT_ROOMS, rooms);
-  }
-  return rooms;
+export function chatRoomsOf(socket: EtpSocket): string[] {
+  return [...socket.rooms].filter((room) => room !== HELLO_ROOM);
 }
 
 /** The names of a room's members, sorted. */

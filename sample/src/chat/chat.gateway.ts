@@ -39,7 +39,6 @@ export class ChatGateway implements OnGatewayDisconnect {
     if (given !== undefined) setName(socket, given);
     const name = nameOf(socket) ?? (await this.askName(socket));
     this.rooms.join(socket, room);
-    chatRoomsOf(socket).add(room);
     this.rooms.to(room).except(socket).emit('joined', { room, name });
     return { room, name, members: membersOf(this.rooms, room) };
   }
@@ -47,7 +46,6 @@ export class ChatGateway implements OnGatewayDisconnect {
   @SubscribeMessage('leave')
   leave(@MessageBody() { room }: RoomDto, @ConnectedSocket() socket: EtpSocket) {
     this.rooms.leave(socket, room);
-    chatRoomsOf(socket).delete(room);
     this.rooms.to(room).emit('left', { room, name: nameOf(socket) });
     return { room };
   }
@@ -55,7 +53,7 @@ export class ChatGateway implements OnGatewayDisconnect {
   /** Every member of the room, the sender included, gets the `message`; the ack says how many. */
   @SubscribeMessage('say')
   say(@MessageBody() { room, text }: SayDto, @ConnectedSocket() socket: EtpSocket) {
-    if (!chatRoomsOf(socket).has(room)) {
+    if (!chatRoomsOf(socket).includes(room)) {
       throw new WsException(`join ${room} before you speak in it`);
     }
     const message: ChatMessage = {

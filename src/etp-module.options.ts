@@ -1,0 +1,46 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { EtpClientOptions } from './client/etp-client.js';
+import type { EtpBroker } from './rooms/etp-broker.js';
+
+/** What `EtpModule.forRoot()` takes, or what the `forRootAsync()` factory returns. */
+export interface EtpModuleOptions {
+  /** The default client, injected as `EtpClient`. Without `url`, call `connect(url)` yourself. */
+  client?: EtpClientOptions;
+  /** Named clients, injected with `@InjectEtpClient(name)`. */
+  clients?: Readonly<Record<string, EtpClientOptions>>;
+  /** Carries rooms and broadcasts to the other instances (default: in memory, one process). */
+  broker?: EtpBroker;
+}
+
+/** How the module is registered, beside its options. */
+export interface EtpModuleExtras {
+  /** Whether the module is global (default `true`): import it once, in the root module. */
+  isGlobal?: boolean;
+}
+
+export const {
+  ConfigurableModuleClass: EtpConfigurableModule,
+  MODULE_OPTIONS_TOKEN: ETP_MODULE_OPTIONS,
+  OPTIONS_TYPE: ETP_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: ETP_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<EtpModuleOptions>({ moduleName: 'Etp' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createEtpOptions')
+  .setExtras<EtpModuleExtras>({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build();
+
+/** A class for `forRootAsync({ useClass })` / `useExisting`. */
+export interface EtpOptionsFactory {
+  createEtpOptions(): EtpModuleOptions | Promise<EtpModuleOptions>;
+}
+
+/**
+ * What `EtpModule.forRootAsync()` takes: `useFactory` (with `inject`), `useClass` or
+ * `useExisting`, and the names of the named clients, which must be known before the options are.
+ */
+export type EtpModuleAsyncOptions = typeof ETP_ASYNC_OPTIONS_TYPE & {
+  clients?: readonly string[];
+};

@@ -1,0 +1,5 @@
+export {
+  DEFAULT_REDIS_URL,
+  EtpRedisBroker,
+  type EtpRedisBrokerOptions,
+} from './etp-redis-broker.js';

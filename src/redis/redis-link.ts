@@ -1,0 +1,167 @@
+import type { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+
+export interface RedisLinkHandlers {
+  onMessage(channel: string, message: Buffer): void;
+  /** Both connections are up: at start, and again after every outage. */
+  onReady(): void;
+}
+
+type Connection = { readonly redis: Redis; readonly role: string; down: boolean };
+
+/**
+ * The broker's two Redis connections (pub/sub needs a connection of its own) and how they fail.
+ * ioredis reconnects by itself and subscribes again to the channels; this says so in the log,
+ * and makes a broadcast that cannot be published fail loudly instead of queueing it for a
+ * Redis that may never come back (the publisher has no offline queue).
+ */
+export class RedisLink {
+  private readonly publisher: Connection;
+  private readonly subscriber: Connection;
+  private readonly ownsPublisher: boolean;
+  private readonly detach: Array<() => void> = [];
+  /** Broadcasts that failed since the publisher was last up. */
+  private failures = 0;
+  private closing = false;
+
+  constructor(
+    source: Redis | string,
+    private readonly logger: Logger,
+    private readonly handlers: RedisLinkHandlers,
+  ) {
+    const subscriberOptions = { lazyConnect: true, maxRetriesPerRequest: null } as const;
+    if (typeof source === 'string') {
+      this.ownsPublisher = true;
+      this.publisher = connection(
+        new Redis(source, { lazyConnect: true, enableOfflineQueue: false }),
+        'publisher',
+      );
+      this.subscriber = connection(new Redis(source, subscriberOptions), 'subscriber');
+    } else {
+      this.ownsPublisher = false;
+      this.publisher = connection(source, 'publisher');
+      this.subscriber = connection(source.duplicate(subscriberOptions), 'subscriber');
+    }
+    this.watch(this.publisher);
+    this.watch(this.subscriber);
+    const onMessage = (channel: Buffer, message: Buffer): void =>
+      this.handlers.onMessage(channel.toString(), message);
+    this.subscriber.redis.on('messageBuffer', onMessage);
+  }
+
+  /** Connects and subscribes; resolves once both connections are ready. */
+  async open(channels: readonly string[]): Promise<void> {
+    const publisher = this.publisher.redis;
+    const publisherReady =
+      publisher.status === 'ready'
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => publisher.once('ready', () => resolve()));
+    if (publisher.status === 'wait') publisher.connect().catch(() => undefined);
+    await Promise.all([this.subscriber.redis.subscribe(...channels), publisherReady]);
+    this.handlers.onReady();
+  }
+
+  /** Publishes a broadcast; a failure is logged as an error with the count of failures. */
+  publish(channel: string, encode: () => Buffer, what: string): void {
+    if (this.publisher.redis.status !== 'ready') {
+      this.fail(what, `Redis is not connected (${this.publisher.redis.status})`);
+      return;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = encode();
+    } catch (error) {
+      this.fail(what, `its data cannot be serialised: ${(error as Error).message}`);
+      return;
+    }
+    this.publisher.redis
+      .publish(channel, bytes)
+      .catch((error: Error) => this.fail(what, error.message));
+  }
+
+  /** Publishes a request; returns the error when Redis cannot take it now. */
+  publishOrFail(channel: string, bytes: Buffer): Error | undefined {
+    const status = this.publisher.redis.status;
+    if (status !== 'ready') {
+      return new Error(
+        `EtpRedisBroker: Redis is not connected (${status}), the other instances cannot be reached`,
+      );
+    }
+    this.publisher.redis.publish(channel, bytes).catch(() => undefined);
+    return undefined;
+  }
+
+  /** Heartbeats and replies: one lost in an outage is made up by the next, or by a timeout. */
+  publishQuietly(channel: string, bytes: Buffer): void {
+    if (this.publisher.redis.status !== 'ready') return;
+    this.publisher.redis.publish(channel, bytes).catch(() => undefined);
+  }
+
+  /** Says goodbye, then closes the connections it opened; a given client is left open. */
+  async close(goodbye: Buffer, channel: string): Promise<void> {
+    this.closing = true;
+    if (this.publisher.redis.status === 'ready') {
+      await this.publisher.redis.publish(channel, goodbye).catch(() => undefined);
+    }
+    for (const undo of this.detach.splice(0)) undo();
+    await Promise.all([
+      quit(this.subscriber.redis),
+      this.ownsPublisher ? quit(this.publisher.redis) : undefined,
+    ]);
+  }
+
+  private watch(link: Connection): void {
+    const { redis, role } = link;
+    const onError = (error: Error): void => {
+      if (link.down || this.closing) return;
+      link.down = true;
+      this.logger.error(`Redis ${role} connection failed: ${error.message}; reconnecting`);
+    };
+    const onClose = (): void => {
+      if (link.down || this.closing) return;
+      link.down = true;
+      this.logger.warn(`Redis ${role} connection lost; reconnecting`);
+    };
+    const onReady = (): void => {
+      if (link.down) {
+        link.down = false;
+        this.logger.log(`Redis ${role} connection back`);
+      }
+      if (link === this.publisher) this.failures = 0;
+      if (this.publisher.redis.status === 'ready' && this.subscriber.redis.status === 'ready') {
+        this.handlers.onReady();
+      }
+    };
+    redis.on('error', onError);
+    redis.on('close', onClose);
+    redis.on('ready', onReady);
+    this.detach.push(() => {
+      redis.off('error', onError);
+      redis.off('close', onClose);
+      redis.off('ready', onReady);
+    });
+  }
+
+  private fail(what: string, why: string): void {
+    this.failures++;
+    this.logger.error(
+      `${what} did not reach the other instances (${this.failures} failed since Redis was last up): ${why}`,
+    );
+  }
+}
+
+function connection(redis: Redis, role: string): Connection {
+  return { redis, role, down: false };
+}
+
+async function quit(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    try {
+      await redis.quit();
+      return;
+    } catch {
+      // Fall through: drop the connection.
+    }
+  }
+  redis.disconnect();
+}

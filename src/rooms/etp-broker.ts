@@ -1,0 +1,47 @@
+import type { EtpLocalRooms } from './local-rooms.js';
+
+/**
+ * Whom an operation is for: the members of any of `rooms` (every connection when `undefined`),
+ * but not those of any room in `except`. A socket id names a room of one.
+ */
+export interface EtpBroadcastTarget {
+  readonly rooms: readonly string[] | undefined;
+  readonly except: readonly string[];
+}
+
+/** A connection as any instance describes it: its id and rooms. */
+export interface EtpSocketDescription {
+  readonly id: string;
+  readonly rooms: readonly string[];
+}
+
+/**
+ * What `EtpRoomsService` hands every operation that may concern other instances. The default
+ * broker does everything in this process; `EtpRedisBroker` (`nestjs-etp/redis`) also reaches
+ * every other instance of the application. Each method does this process's part through the
+ * `EtpLocalRooms` it was attached to, and the other instances' part however it likes.
+ */
+export interface EtpBroker {
+  /** Called once, by the rooms service that owns the broker, before anything else. */
+  attach(local: EtpLocalRooms): void;
+  /** Runs while the application initialises; it boots once this resolves. */
+  init(): Promise<void>;
+  /** Sends an event to the target, returns at once with how many local connections got it. */
+  emit(target: EtpBroadcastTarget, event: string, data: unknown): number;
+  /**
+   * Sends an event to the target asking each member for an answer; resolves with every answer,
+   * or rejects with an `EtpAckTimeoutError` whose `responses` holds those that came in time.
+   */
+  emitWithAck(
+    target: EtpBroadcastTarget,
+    event: string,
+    data: unknown,
+    timeout: number,
+  ): Promise<unknown[]>;
+  fetchSockets(target: EtpBroadcastTarget): Promise<EtpSocketDescription[]>;
+  socketsJoin(target: EtpBroadcastTarget, rooms: readonly string[]): Promise<void>;
+  socketsLeave(target: EtpBroadcastTarget, rooms: readonly string[]): Promise<void>;
+  disconnectSockets(target: EtpBroadcastTarget, code: number, reason?: string): Promise<void>;
+  /** Runs once at application shutdown: releases what the broker opened. */
+  close(): Promise<void>;
+}

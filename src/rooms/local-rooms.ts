@@ -1,0 +1,135 @@
+import type { EtpPayloadCodec } from '../protocol/codec.js';
+import { EtpAckTimeoutError, EtpConnectionClosedError } from '../protocol/errors.js';
+import { encodeFrame } from '../protocol/frame.js';
+import type { EtpSocket } from '../server/etp-socket.js';
+import { prepareFrame, type PreparedFrame } from '../server/websocket-frame.js';
+import { recordRoomsBroadcast } from '../metrics/rooms-metrics.js';
+import type { AckCollector } from './ack-collector.js';
+import type { EtpBroadcastTarget, EtpSocketDescription } from './etp-broker.js';
+import type { RoomRegistry } from './room-registry.js';
+
+/**
+ * What a broker does in this process: every operation on the connections of this instance that
+ * a target names. A broker receives it in `attach()` and calls it for its own instance's part,
+ * and for the part other instances ask of this one.
+ */
+export class EtpLocalRooms {
+  /** @internal */
+  constructor(readonly registry: RoomRegistry) {}
+
+  /**
+   * Writes an event to the local members of the target; returns how many got it. The frame is
+   * encoded once per payload codec, however the sockets of each codec are interleaved.
+   */
+  emit(target: EtpBroadcastTarget, event: string, data: unknown): number {
+    let codec: EtpPayloadCodec | undefined;
+    let frame: PreparedFrame | undefined;
+    let frames: Map<EtpPayloadCodec, PreparedFrame> | undefined;
+    let sent = 0;
+    const write = (socket: EtpSocket): void => {
+      const socketCodec = socket.codec;
+      if (socketCodec !== codec) {
+        if (codec !== undefined) (frames ??= new Map()).set(codec, frame!);
+        codec = socketCodec;
+        frame = frames?.get(socketCodec);
+        if (frame === undefined) {
+          frame = prepareFrame(encodeFrame(event, 0, socketCodec.encode(data)));
+        }
+      }
+      if (socket.sendPrepared(frame!)) sent++;
+    };
+    this.forEach(target, write);
+    recordRoomsBroadcast(sent);
+    return sent;
+  }
+
+  /** The local members of the target, each once. */
+  sockets(target: EtpBroadcastTarget): EtpSocket[] {
+    const sockets: EtpSocket[] = [];
+    this.forEach(target, (socket) => sockets.push(socket));
+    return sockets;
+  }
+
+  describe(target: EtpBroadcastTarget): EtpSocketDescription[] {
+    return this.sockets(target).map((socket) => ({
+      id: socket.id,
+      rooms: [...this.registry.roomsOf(socket)],
+    }));
+  }
+
+  join(target: EtpBroadcastTarget, rooms: readonly string[]): void {
+    for (const socket of this.sockets(target)) this.registry.join(socket, rooms);
+  }
+
+  leave(target: EtpBroadcastTarget, rooms: readonly string[]): void {
+    for (const socket of this.sockets(target)) this.registry.leave(socket, rooms);
+  }
+
+  disconnect(target: EtpBroadcastTarget, code: number, reason?: string): void {
+    for (const socket of this.sockets(target)) socket.close(code, reason);
+  }
+
+  /** Asks each local member for an answer, into `collector`; returns how many were asked. */
+  requestAcks(
+    target: EtpBroadcastTarget,
+    event: string,
+    data: unknown,
+    timeout: number,
+    collector: Pick<AckCollector, 'answer' | 'miss' | 'gone'>,
+  ): number {
+    let asked = 0;
+    this.forEach(target, (socket) => {
+      if (!socket.connected) return;
+      asked++;
+      socket.emitWithAck(event, data, { timeout }).then(
+        (answer) => collector.answer(answer),
+        (error: unknown) => {
+          if (error instanceof EtpConnectionClosedError) collector.gone();
+          else if (error instanceof EtpAckTimeoutError) collector.miss();
+          else collector.miss();
+        },
+      );
+    });
+    return asked;
+  }
+
+  private forEach(target: EtpBroadcastTarget, visit: (socket: EtpSocket) => void): void {
+    const registry = this.registry;
+    const excluded = this.excluded(target.except);
+    const rooms = target.rooms;
+    if (rooms === undefined) {
+      for (const socket of registry.all()) {
+        if (excluded === undefined || !excluded.has(socket)) visit(socket);
+      }
+      return;
+    }
+    if (rooms.length === 1) {
+      const members = registry.members(rooms[0]);
+      if (members === undefined) return;
+      for (const socket of members) {
+        if (excluded === undefined || !excluded.has(socket)) visit(socket);
+      }
+      return;
+    }
+    const seen = new Set<EtpSocket>(excluded);
+    for (const room of rooms) {
+      const members = registry.members(room);
+      if (members === undefined) continue;
+      for (const socket of members) {
+        if (seen.has(socket)) continue;
+        seen.add(socket);
+        visit(socket);
+      }
+    }
+  }
+
+  private excluded(except: readonly string[]): Set<EtpSocket> | undefined {
+    if (except.length === 0) return undefined;
+    const excluded = new Set<EtpSocket>();
+    for (const room of except) {
+      const members = this.registry.members(room);
+      if (members !== undefined) for (const socket of members) excluded.add(socket);
+    }
+    return excluded;
+  }
+}

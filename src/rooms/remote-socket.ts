@@ -1,0 +1,38 @@
+import type { EtpBroker, EtpSocketDescription } from './etp-broker.js';
+
+/**
+ * A connection as `fetchSockets()` returns it, whichever instance holds it: its id and rooms at
+ * the time of the call, and what can be done to it from here.
+ */
+export class EtpRemoteSocket {
+  readonly id: string;
+  /** The rooms it was in when fetched. */
+  readonly rooms: ReadonlySet<string>;
+
+  /** @internal */
+  constructor(
+    private readonly broker: EtpBroker,
+    description: EtpSocketDescription,
+  ) {
+    this.id = description.id;
+    this.rooms = new Set(description.rooms);
+  }
+
+  /** Sends it an event, through the broker when it is on another instance. */
+  emit(event: string, data?: unknown): void {
+    this.broker.emit({ rooms: [this.id], except: [] }, event, data);
+  }
+
+  join(...rooms: string[]): Promise<void> {
+    return this.broker.socketsJoin({ rooms: [this.id], except: [] }, rooms);
+  }
+
+  leave(...rooms: string[]): Promise<void> {
+    return this.broker.socketsLeave({ rooms: [this.id], except: [] }, rooms);
+  }
+
+  /** Closes the connection (1000 by default). */
+  disconnect(code = 1000, reason?: string): Promise<void> {
+    return this.broker.disconnectSockets({ rooms: [this.id], except: [] }, code, reason);
+  }
+}
