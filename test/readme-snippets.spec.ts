@@ -40,6 +40,7 @@ async function typecheck(directory: string, files: Array<{ name: string; code: s
       paths: {
         'nestjs-etp': [join(src, 'index.ts')],
         'nestjs-etp/browser': [join(src, 'browser.ts')],
+        'nestjs-etp/redis': [join(src, 'redis/index.ts')],
       },
     },
     include: ['*.ts'],

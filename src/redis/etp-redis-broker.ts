@@ -194,7 +194,7 @@ export class EtpRedisBroker implements EtpBroker {
       () => this.pending.delete(id),
     );
     this.track(id, request);
-    return request.promise;
+    return request.start();
   }
 
   private track(id: number, request: PendingRequest): void {

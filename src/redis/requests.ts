@@ -40,7 +40,12 @@ export class GatherRequest<T> implements PendingRequest {
         ),
       timeout,
     );
+  }
+
+  /** Call once it is tracked: with nobody to wait for, it completes at once. */
+  start(): Promise<T[]> {
     this.check();
+    return this.promise;
   }
 
   reply(message: ReplyMessage): void {

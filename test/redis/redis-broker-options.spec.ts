@@ -1,3 +1,4 @@
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { EtpLocalRooms } from '../../src/rooms/local-rooms.js';
 import { RoomRegistry } from '../../src/rooms/room-registry.js';
@@ -29,10 +30,12 @@ describe('EtpRedisBroker options', () => {
   }
 
   beforeAll(async () => {
+    Logger.overrideLogger(false); // the outages here are on purpose
     redis = await RedisServer.start();
     admin = new Redis(redis.url);
   });
   afterAll(async () => {
+    Logger.overrideLogger(new ConsoleLogger());
     await admin?.quit();
     await redis?.stop();
   });
@@ -62,6 +65,26 @@ describe('EtpRedisBroker options', () => {
     expect(client.status).toBe('ready');
     expect(await client.ping()).toBe('PONG');
     await client.quit();
+  });
+
+  it('waits at start until Redis answers', async () => {
+    const late = await RedisServer.start();
+    await late.stop();
+    const registry = new RoomRegistry();
+    const broker = new EtpRedisBroker({ url: late.url });
+    broker.attach(new EtpLocalRooms(registry));
+    let ready = false;
+    const init = broker.init().then(() => (ready = true));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(ready).toBe(false);
+      await late.start();
+      await init;
+      expect(ready).toBe(true);
+    } finally {
+      await broker.close();
+      await late.stop();
+    }
   });
 
   it('prefixes its channels, so that two applications share one Redis unaware of each other', async () => {
