@@ -15,6 +15,7 @@ import {
   type ControlMessage,
   type ReplyMessage,
 } from './messages.js';
+import { createBrokerMetrics, type BrokerMetrics } from '../metrics/broker-metrics.js';
 import { Peers } from './peers.js';
 import { AckRequest, GatherRequest, type PendingRequest } from './requests.js';
 import { RedisLink } from './redis-link.js';
@@ -57,6 +58,8 @@ export class EtpRedisBroker implements EtpBroker {
   private readonly requestTimeout: number;
   private local!: EtpLocalRooms;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** Made at init: the broker is often built before the application registers a MeterProvider. */
+  private metrics: BrokerMetrics = createBrokerMetrics('redis');
   private nextRequest = 0;
 
   constructor(options: EtpRedisBrokerOptions = {}) {
@@ -83,6 +86,7 @@ export class EtpRedisBroker implements EtpBroker {
 
   async init(): Promise<void> {
     const { broadcast, control, replies } = this.channels;
+    this.metrics = createBrokerMetrics('redis');
     await this.link.open([broadcast, control, replies]);
     this.timer = setInterval(() => {
       this.peers.sweep();
@@ -101,6 +105,7 @@ export class EtpRedisBroker implements EtpBroker {
       rooms: target.rooms,
       except: target.except,
     };
+    this.metrics.published();
     this.link.publish(
       this.channels.broadcast,
       () => encodeMessage(message),
@@ -207,10 +212,12 @@ export class EtpRedisBroker implements EtpBroker {
     id: number,
   ): Error | undefined {
     const full: ControlMessage = { ...message, from: this.instance, request: id };
+    this.metrics.published();
     return this.link.publishOrFail(this.channels.control, encodeMessage(full));
   }
 
   private control(message: ControlMessage): void {
+    this.metrics.published();
     this.link.publishQuietly(this.channels.control, encodeMessage(message));
   }
 
@@ -228,6 +235,7 @@ export class EtpRedisBroker implements EtpBroker {
       return;
     }
     if (message.from === this.instance) return;
+    this.metrics.received();
     if (channel === this.channels.broadcast) {
       const broadcast = message as BroadcastMessage;
       this.local.emit(broadcast, broadcast.event, broadcast.data);
@@ -241,11 +249,13 @@ export class EtpRedisBroker implements EtpBroker {
 
   private answer(message: ControlMessage): void {
     const isNew = this.peers.seen(message.from);
-    const reply = (kind: ReplyMessage['kind'], value?: unknown): void =>
+    const reply = (kind: ReplyMessage['kind'], value?: unknown): void => {
+      this.metrics.published();
       this.link.publishQuietly(
         this.channels.replyTo(message.from),
         encodeMessage({ request: message.request!, from: this.instance, kind, value }),
       );
+    };
     const target = message.target!;
     switch (message.kind) {
       case Control.Hello:
