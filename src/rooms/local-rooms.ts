@@ -78,10 +78,24 @@ export class EtpLocalRooms {
     collector: Pick<AckCollector, 'answer' | 'miss' | 'gone'>,
   ): number {
     let asked = 0;
+    const payloads = new Map<EtpPayloadCodec, string | Uint8Array | undefined>();
     this.forEach(target, (socket) => {
       if (!socket.connected) return;
       asked++;
-      socket.emitWithAck(event, data, { timeout }).then(
+      const codec = socket.codec;
+      let payload;
+      if (payloads.has(codec)) {
+        payload = payloads.get(codec);
+      } else {
+        try {
+          payload = codec.encode(data);
+        } catch {
+          collector.miss();
+          return;
+        }
+        payloads.set(codec, payload);
+      }
+      socket.requestAck(event, payload, { timeout }).then(
         (answer) => collector.answer(answer),
         (error: unknown) => {
           if (error instanceof EtpConnectionClosedError) collector.gone();

@@ -128,7 +128,19 @@ export class EtpSocket {
     options?: EmitWithAckOptions,
   ): Promise<T> {
     if (!this.connected) throw new EtpConnectionClosedError(event);
-    const payload = this.server.codec.encode(data);
+    return this.requestAck<T>(event, this.server.codec.encode(data), options);
+  }
+
+  /**
+   * @internal `emitWithAck` with the data already encoded by this socket's codec: a broadcast
+   * asking many sockets encodes it once per codec.
+   */
+  async requestAck<T = unknown>(
+    event: string,
+    payload: string | Uint8Array | undefined,
+    options?: EmitWithAckOptions,
+  ): Promise<T> {
+    if (!this.connected) throw new EtpConnectionClosedError(event);
     this.acks ??= new PendingAcks();
     const answer = await this.acks
       .request(

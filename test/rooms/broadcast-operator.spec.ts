@@ -89,6 +89,17 @@ describe('EtpBroadcastOperator over the in-memory broker', () => {
     expect(written(sockets[999])).toEqual(['news||0||"x"']);
   });
 
+  it('encodes what emitWithAck asks once per payload codec too', async () => {
+    const auto = counting(autoCodec);
+    const json = counting(jsonCodec);
+    const sockets = Array.from({ length: 100 }, (_, i) => socket(['vote'], i % 2 ? json : auto));
+    const answers = await everyone.to('vote').timeout(1_000).emitWithAck('ballot', 'q');
+    expect(answers).toHaveLength(100);
+    expect([auto.count, json.count]).toEqual([1, 1]);
+    expect(fake(sockets[0]).asked).toEqual(['q']);
+    expect(fake(sockets[1]).asked).toEqual(['"q"']);
+  });
+
   it('does not count a member whose connection is closed', () => {
     const a = socket(['red']);
     socket(['red']);

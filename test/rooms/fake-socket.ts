@@ -10,14 +10,15 @@ let sequence = 0;
 
 /**
  * What the room registry and the broadcast path use of an `EtpSocket`, and nothing more: it
- * records the prepared frames written to it, and answers `emitWithAck` as told.
+ * records the prepared frames written to it, and answers the requests of a broadcast
+ * `emitWithAck` as told.
  */
 export class FakeSocket {
   readonly id = `socket-${++sequence}`;
   readonly written: string[] = [];
   readonly closes: Array<{ code?: number; reason?: string }> = [];
   connected = true;
-  /** What `emitWithAck` does: answer with a value, time out, or find the connection closed. */
+  /** What `requestAck` does: answer with a value, time out, or find the connection closed. */
   reply: { answer: unknown } | 'timeout' | 'closed' = { answer: 'ok' };
   private readonly closeListeners: Array<(socket: EtpSocket) => void> = [];
   readonly server = { observe: () => undefined };
@@ -34,7 +35,15 @@ export class FakeSocket {
     return true;
   }
 
-  emitWithAck(event: string, _data: unknown, options: { timeout: number }): Promise<unknown> {
+  /** The payloads `requestAck` was given, already encoded. */
+  readonly asked: Array<string | Uint8Array | undefined> = [];
+
+  requestAck(
+    event: string,
+    payload: string | Uint8Array | undefined,
+    options: { timeout: number },
+  ): Promise<unknown> {
+    this.asked.push(payload);
     if (this.reply === 'timeout') {
       return Promise.reject(new EtpAckTimeoutError(event, options.timeout));
     }
