@@ -40,6 +40,7 @@ async function typecheck(directory: string, files: Array<{ name: string; code: s
       paths: {
         'nestjs-etp': [join(src, 'index.ts')],
         'nestjs-etp/browser': [join(src, 'browser.ts')],
+        'nestjs-etp/terminus': [join(src, 'terminus/index.ts')],
       },
     },
     include: ['*.ts'],
