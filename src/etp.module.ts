@@ -39,7 +39,7 @@ import { EtpRoomsService } from './rooms/etp-rooms.service.js';
     },
     EtpEventExplorer,
   ],
-  exports: [EtpRoomsService, EtpClient, ETP_CONNECTION_OBSERVER, ETP_BROKER],
+  exports: [EtpRoomsService, EtpClient, ETP_CONNECTION_OBSERVER],
 })
 export class EtpModule extends EtpConfigurableModule {
   static override forRoot(options: EtpModuleOptions & EtpModuleExtras = {}): DynamicModule {

@@ -1,5 +1,5 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ApplicationConfig } from '@nestjs/core';
+import { Injectable } from '@nestjs/common';
+import { ApplicationConfig, ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { ETP_BROKER } from '../etp.tokens.js';
 import type { EtpBroker } from '../rooms/etp-broker.js';
@@ -26,17 +26,17 @@ export class EtpHealthIndicator {
     private readonly health: HealthIndicatorService,
     // Every module holds the application's config, and with it the adapter the app was given.
     private readonly config: ApplicationConfig,
-    // Absent without EtpModule, and undefined with the default broker: in memory either way.
-    @Optional() @Inject(ETP_BROKER) private readonly broker?: EtpBroker,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   isHealthy<const Key extends string = 'etp'>(
     key: Key = 'etp' as Key,
   ): HealthIndicatorResult<Key, 'up' | 'down', EtpHealthDetails> {
     const check = this.health.check(key);
+    const configured = this.configuredBroker();
     const broker = {
-      name: this.broker?.constructor.name ?? 'EtpInMemoryBroker',
-      connected: this.broker?.isConnected?.() ?? true,
+      name: configured?.constructor.name ?? 'EtpInMemoryBroker',
+      connected: configured?.isConnected?.() ?? true,
     };
     const adapter: unknown = this.config.getIoAdapter();
     if (!(adapter instanceof EtpAdapter)) {
@@ -49,6 +49,19 @@ export class EtpHealthIndicator {
     if (!broker.connected) problems.push(`the broker ${broker.name} is not connected`);
     if (problems.length > 0) return check.down({ gateways, broker, message: problems.join('; ') });
     return check.up({ gateways, broker });
+  }
+
+  /**
+   * The broker given to `EtpModule`, wherever the module is imported (it need not be global),
+   * as Terminus's own indicators find their connections. `undefined` without EtpModule, or with
+   * its default broker: in memory either way.
+   */
+  private configuredBroker(): EtpBroker | undefined {
+    try {
+      return this.moduleRef.get<EtpBroker | undefined>(ETP_BROKER, { strict: false });
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -245,6 +245,23 @@ describe('EtpHealthIndicator in a Nest app with TerminusModule', () => {
     );
   });
 
+  test('finds the broker of an EtpModule that is not global, imported elsewhere', async () => {
+    const broker = new ToggleBroker();
+    broker.connected = false;
+    const { port } = await start(
+      [
+        {
+          module: class RealtimeModule {},
+          imports: [EtpModule.forRoot({ broker, isGlobal: false })],
+        },
+      ],
+      [AppPortGateway],
+    );
+    const { code, body } = await getHealth(port);
+    expect(code).toBe(503);
+    expect(body.details.etp.broker).toEqual({ name: 'ToggleBroker', connected: false });
+  });
+
   test.each([
     ['with the default broker of EtpModule', [EtpModule.forRoot()]],
     ['without EtpModule', []],
