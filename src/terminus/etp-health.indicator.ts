@@ -41,7 +41,7 @@ export class EtpHealthIndicator {
     const adapter: unknown = this.config.getIoAdapter();
     if (!(adapter instanceof EtpAdapter)) {
       const message =
-        'The WebSocket adapter is not an EtpAdapter: app.useWebSocketAdapter(new EtpAdapter(app))';
+        'the WebSocket adapter is not an EtpAdapter: app.useWebSocketAdapter(new EtpAdapter(app))';
       return check.down({ gateways: [], broker, message });
     }
     const gateways = adapter.gatewayStatus();
