@@ -1,5 +1,6 @@
 export { EtpModule } from './etp.module.js';
 export { EtpAdapter } from './server/etp-adapter.js';
+export type { EtpGatewayStatus } from './server/etp-adapter.js';
 export { EtpServer } from './server/etp-server.js';
 export { EtpSocket } from './server/etp-socket.js';
 export { ETP_UNKNOWN_EVENT, type EtpAck } from './server/dispatch.js';

@@ -41,6 +41,7 @@ async function typecheck(directory: string, files: Array<{ name: string; code: s
         'nestjs-etp': [join(src, 'index.ts')],
         'nestjs-etp/browser': [join(src, 'browser.ts')],
         'nestjs-etp/redis': [join(src, 'redis/index.ts')],
+        'nestjs-etp/terminus': [join(src, 'terminus/index.ts')],
       },
     },
     include: ['*.ts'],

@@ -80,6 +80,11 @@ export class EtpRedisBroker implements EtpBroker {
     return this.peers.size + 1;
   }
 
+  /** Whether Redis is reachable now, for the health indicator (`nestjs-etp/terminus`). */
+  isConnected(): boolean {
+    return this.link.connected;
+  }
+
   attach(local: EtpLocalRooms): void {
     this.local = local;
   }

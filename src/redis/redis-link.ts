@@ -91,6 +91,11 @@ export class RedisLink {
     return undefined;
   }
 
+  /** Both connections are up: broadcasts go out and the other instances' messages come in. */
+  get connected(): boolean {
+    return this.publisher.redis.status === 'ready' && this.subscriber.redis.status === 'ready';
+  }
+
   /** Heartbeats and replies: one lost in an outage is made up by the next, or by a timeout. */
   publishQuietly(channel: string, bytes: Buffer): void {
     if (this.publisher.redis.status !== 'ready') return;

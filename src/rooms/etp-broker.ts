@@ -44,4 +44,10 @@ export interface EtpBroker {
   disconnectSockets(target: EtpBroadcastTarget, code: number, reason?: string): Promise<void>;
   /** Runs once at application shutdown: releases what the broker opened. */
   close(): Promise<void>;
+  /**
+   * Whether the broker reaches its backend right now; while it does not, other instances miss
+   * this one's broadcasts. The health indicator (`nestjs-etp/terminus`) reports it. A broker
+   * without it, such as the in-memory one, has no backend to lose and counts as connected.
+   */
+  isConnected?(): boolean;
 }

@@ -149,6 +149,25 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
     }
     return this.observer;
   }
+
+  /**
+   * What each gateway's server looks like now, for a health check: its path, its port, whether
+   * its HTTP server accepts connections, and how many ETP connections it holds.
+   */
+  gatewayStatus(): EtpGatewayStatus[] {
+    const ownPorts = new Map([...this.ownServers].map(([port, server]) => [server, port]));
+    return [...this.routerOf].map(([server, { httpServer }]) => {
+      const address = httpServer.address();
+      return {
+        path: server.path,
+        // A server of its own that could not listen is still reported with the port it was given.
+        port:
+          typeof address === 'object' && address !== null ? address.port : ownPorts.get(httpServer),
+        listening: httpServer.listening,
+        connections: server.size,
+      };
+    });
+  }
 }
 
 function resolveHttpServer(
@@ -167,4 +186,16 @@ function resolveHttpServer(
   return typeof candidate.listen === 'function' && typeof candidate.on === 'function'
     ? (app as HttpServer)
     : undefined;
+}
+
+/** One gateway's server as `EtpAdapter.gatewayStatus()` describes it. */
+export interface EtpGatewayStatus {
+  /** The path it serves; `undefined` when it takes every path no other gateway claims. */
+  readonly path: string | undefined;
+  /** The port of its HTTP server; `undefined` for the application's server before it listens. */
+  readonly port: number | undefined;
+  /** Whether its HTTP server is listening, so that a client can connect at all. */
+  readonly listening: boolean;
+  /** Its open ETP connections. */
+  readonly connections: number;
 }

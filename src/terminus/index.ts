@@ -1,0 +1,1 @@
+export { EtpHealthIndicator, type EtpHealthDetails } from './etp-health.indicator.js';
