@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { StartedProcess } from './support/consumer-app.js';
 import { ARTIFACTS, buildPackageAndSample } from './support/package-build.js';
+import { RedisServer } from './support/redis-server.js';
 import { botInLobby, startBuiltSample } from './support/sample-process.js';
 
 // Debian's chromium, driven by playwright-core: browsers cannot be downloaded here.
@@ -51,7 +52,7 @@ if (!HAVE_CHROMIUM && !IN_CI) {
 
   async function open(
     name: string,
-    { room, phone = false }: { room?: string; phone?: boolean } = {},
+    { room, phone = false, at = base }: { room?: string; phone?: boolean; at?: string } = {},
   ): Promise<Page> {
     const context = await browser!.newContext(
       phone
@@ -60,7 +61,7 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     );
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
-    await page.goto(`${base}/?name=${name}${room === undefined ? '' : `&room=${room}`}`);
+    await page.goto(`${at}/?name=${name}${room === undefined ? '' : `&room=${room}`}`);
     await page.locator('#status[data-state="connected"]').waitFor(STEP);
     return page;
   }
@@ -170,4 +171,88 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     await phone.context().close();
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  describe('two instances sharing their rooms through Redis', () => {
+    let redis: RedisServer | undefined;
+    let instances: StartedProcess[] = [];
+    let a: string;
+    let b: string;
+
+    beforeAll(async () => {
+      redis = await RedisServer.start();
+      // One bot for the cluster, on a: the sample runs it on one instance only.
+      instances = await Promise.all([
+        startBuiltSample({ redisUrl: redis.url }),
+        startBuiltSample({ redisUrl: redis.url, bot: false }),
+      ]);
+      [a, b] = instances.map((instance) => `http://127.0.0.1:${instance.info.port as number}`);
+      await botInLobby(instances[1].info.port as number); // seen from b: the member list spans both
+    }, 60_000);
+
+    afterAll(async () => {
+      const stopped = await Promise.all(instances.map((instance) => instance.stop()));
+      await redis?.stop();
+      expect(stopped.every((code) => code === 0 || code === 'SIGTERM')).toBe(true);
+    });
+
+    test('a page on each instance: one room, messages both ways, one member list, HTTP on a reaches b', async () => {
+      const alice = await open('alice', { at: a });
+      const bob = await open('bob', { at: b });
+      expect(await alice.locator('#status').textContent()).toBe(`connected to ${new URL(a).host}`);
+      expect(await bob.locator('#status').textContent()).toBe(`connected to ${new URL(b).host}`);
+
+      await alice.click('#join');
+      await message(alice, 'you joined lobby as alice');
+      await bob.click('#join');
+      await message(bob, 'you joined lobby as bob');
+      await message(alice, 'bob joined lobby'); // b's broadcast, heard on a
+      await alice.locator('#members li', { hasText: 'bob' }).waitFor(STEP);
+      expect(await texts(alice, '#members li')).toEqual(['alice', 'bob', 'bot']);
+      expect(await texts(bob, '#members li')).toEqual(['alice', 'bob', 'bot']);
+
+      await say(alice, 'hello from a');
+      await message(bob, 'hello from a');
+      expect(
+        await bob
+          .locator('#messages li', { hasText: 'hello from a' })
+          .locator('.from')
+          .textContent(),
+      ).toBe('alice');
+      await alice.locator('#acks li', { hasText: 'say → delivered to 3' }).waitFor(STEP);
+      await say(bob, 'hello from b');
+      await message(alice, 'hello from b');
+
+      // The bot runs on a; asked on b, it answers once, to both.
+      await say(bob, '!who');
+      await message(bob, 'in lobby: alice, bob, bot');
+      await message(alice, 'in lobby: alice, bob, bot');
+
+      const posted = await fetch(`${a}/rooms/lobby/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'posted to a over HTTP', from: 'curl' }),
+      });
+      expect(await posted.json()).toEqual({ delivered: 3 });
+      await message(bob, 'posted to a over HTTP');
+      await message(alice, 'posted to a over HTTP');
+      const rooms = (await (await fetch(`${b}/rooms`)).json()) as unknown;
+      expect(rooms).toEqual(expect.arrayContaining([{ room: 'lobby', size: 3 }]));
+
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await alice.screenshot({ path: join(SCREENSHOTS, 'cluster-a.png') });
+      await bob.screenshot({ path: join(SCREENSHOTS, 'cluster-b.png') });
+      // By now a second bot would have answered too.
+      expect(await bob.locator('#messages li', { hasText: 'in lobby:' }).count()).toBe(1);
+
+      // bob's page closes: b's disconnect hook tells the room, and a's member list follows.
+      await bob.context().close();
+      await message(alice, 'bob left lobby');
+      await alice
+        .locator('#members li', { hasText: 'bob' })
+        .waitFor({ state: 'detached', ...STEP });
+      expect(await texts(alice, '#members li')).toEqual(['alice', 'bot']);
+      await alice.context().close();
+      expect(pageErrors).toEqual([]);
+    }, 60_000);
+  });
 });

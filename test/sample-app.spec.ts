@@ -1,5 +1,6 @@
-import type { StartedProcess } from './support/consumer-app.js';
-import { buildPackageAndSample } from './support/package-build.js';
+import { connect } from 'node:net';
+import { startNode, type StartedProcess } from './support/consumer-app.js';
+import { buildPackageAndSample, ROOT } from './support/package-build.js';
 import { botInLobby, startBuiltSample } from './support/sample-process.js';
 import { RawClient, wsUrl } from './support/raw-client.js';
 
@@ -223,5 +224,106 @@ describe('the sample app', () => {
     }
     expect(sample.output()).toContain('[ChatBot] joined lobby');
     expect(sample.output()).not.toMatch(/No handler for ETP event/);
+  });
+});
+
+/** Whether something still listens on a loopback port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('npm run sample:cluster (sample/cluster.mjs)', () => {
+  const clients: RawClient[] = [];
+
+  beforeAll(() => buildPackageAndSample(), BUILD_TIMEOUT);
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+  });
+
+  /** A chat member on the instance at `port`, in `room`, answering the `profile` request. */
+  async function member(port: number, name: string, room: string): Promise<RawClient> {
+    const client = await RawClient.connect(wsUrl(port));
+    clients.push(client);
+    client.send(`join||1||{"room":"${room}"}`);
+    const ask = await client.next(/^profile\|\|\d+$/);
+    client.send(`__ack_profile||${ask.split('||')[1]}||{"name":"${name}"}`);
+    return client;
+  }
+
+  test('starts Redis and two instances that share their rooms; SIGTERM stops all three', async () => {
+    const cluster = await startNode(ROOT, ['sample/cluster.mjs'], {
+      env: { PORT_A: '0', PORT_B: '0', HOST: '127.0.0.1', NO_COLOR: '1' },
+      ready: (line) => (line.startsWith('[cluster] instance b:') ? {} : undefined),
+    });
+    try {
+      const portOf = (instance: string) =>
+        Number(
+          new RegExp(`instance ${instance}: http://localhost:(\\d+)/`).exec(cluster.output())![1],
+        );
+      const [a, b] = [portOf('a'), portOf('b')];
+      const redisPort = Number(/at redis:\/\/127\.0\.0\.1:(\d+)/.exec(cluster.output())![1]);
+
+      const alice = await member(a, 'alice', 'bridge');
+      expect(await alice.next('__ack_join||1||')).toBe(
+        '__ack_join||1||{"room":"bridge","name":"alice","members":["alice"]}',
+      );
+      const bob = await member(b, 'bob', 'bridge');
+      // b's answer lists a's member; a's member hears b's newcomer.
+      expect(await bob.next('__ack_join||1||')).toBe(
+        '__ack_join||1||{"room":"bridge","name":"bob","members":["alice","bob"]}',
+      );
+      expect(await alice.next('joined||')).toBe('joined||0||{"room":"bridge","name":"bob"}');
+
+      expect(await bob.request('say||2||{"room":"bridge","text":"from b"}', '__ack_say', 2)).toBe(
+        '__ack_say||2||{"delivered":2}',
+      );
+      expect(await alice.next('message||')).toContain('"from":"bob","text":"from b"');
+      alice.send('say||0||{"room":"bridge","text":"from a"}');
+      expect(await bob.next((frame) => frame.includes('"text":"from a"'))).toContain(
+        '"from":"alice"',
+      );
+
+      const posted = await fetch(`http://127.0.0.1:${a}/rooms/bridge/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'posted on a' }),
+      });
+      expect(await posted.json()).toEqual({ delivered: 2 });
+      expect(await bob.next((frame) => frame.includes('posted on a'))).toContain('"from":"http"');
+
+      // One bot for the cluster, on a, seen from b too.
+      const lobby = (await (await fetch(`http://127.0.0.1:${b}/rooms/lobby`)).json()) as object;
+      expect(lobby).toEqual({ room: 'lobby', members: ['bot'] });
+
+      expect(await cluster.stop()).toBe(0);
+      const output = cluster.output();
+      expect(output).toContain('[cluster] SIGTERM: stopping');
+      // The instances first, then Redis, which they say goodbye through.
+      expect(output.indexOf('[cluster] a stopped')).toBeLessThan(
+        output.indexOf('[cluster] redis stopped'),
+      );
+      expect(output.indexOf('[cluster] b stopped')).toBeLessThan(
+        output.indexOf('[cluster] redis stopped'),
+      );
+      expect(await Promise.all([a, b, redisPort].map(listening))).toEqual([false, false, false]);
+    } finally {
+      await cluster.stop();
+    }
+  }, 60_000);
+
+  test('without redis-server it says how to install it', async () => {
+    const started = startNode(ROOT, ['sample/cluster.mjs'], {
+      env: { PATH: '/nonexistent', PORT_A: '0', PORT_B: '0' },
+    });
+    await expect(started).rejects.toThrow(/exited with 1 before it was ready/);
+    await expect(started).rejects.toThrow('apt-get install redis-server');
   });
 });

@@ -93,7 +93,7 @@ client.on('exception', (error) => {
   addMessage({ text: `server refused: ${JSON.stringify(error.message)}` }, true);
 });
 
-client.onConnect(() => setStatus('connected', 'connected'));
+client.onConnect(() => setStatus('connected', `connected to ${location.host}`));
 client.onDisconnect(() => {
   setStatus('disconnected', 'disconnected');
   room = undefined;

@@ -1,13 +1,33 @@
-import { Module } from '@nestjs/common';
-import { EtpModule } from 'nestjs-etp';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { EtpModule, type EtpModuleOptions } from 'nestjs-etp';
 import { ChatBot } from './bot/chat-bot.js';
 import { ChatGateway, LegacyChatGateway } from './chat/chat.gateway.js';
 import { RoomsController } from './chat/rooms.controller.js';
 import { HelloGateway } from './hello.gateway.js';
 
-@Module({
-  imports: [EtpModule.forRoot()],
-  controllers: [RoomsController],
-  providers: [HelloGateway, ChatGateway, LegacyChatGateway, ChatBot],
-})
-export class AppModule {}
+export interface AppModuleOptions {
+  /** Redis to share the rooms with the app's other instances; one process alone without it. */
+  redisUrl?: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ redisUrl }: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [EtpModule.forRootAsync({ useFactory: () => etpOptions(redisUrl) })],
+      controllers: [RoomsController],
+      providers: [HelloGateway, ChatGateway, LegacyChatGateway, ChatBot],
+    };
+  }
+}
+
+/**
+ * The Redis broker is imported only when it is asked for: an app run as one process never
+ * loads a Redis client (`ioredis` is an optional peer dependency of `nestjs-etp/redis`).
+ */
+async function etpOptions(redisUrl: string | undefined): Promise<EtpModuleOptions> {
+  if (redisUrl === undefined) return {};
+  const { EtpRedisBroker } = await import('nestjs-etp/redis');
+  return { broker: new EtpRedisBroker({ url: redisUrl }) };
+}

@@ -13,15 +13,26 @@ export interface SampleOptions {
   /** Interface to listen on; all of them when not given. */
   host?: string;
   logger?: false;
+  /**
+   * Redis shared with the sample's other instances: rooms and broadcasts then span them all.
+   * Without it the rooms live in this process.
+   */
+  redisUrl?: string;
+  /**
+   * Whether this instance runs the chat bot (default yes). Of several instances only one should:
+   * each bot would sit in the lobby and answer every command a second time.
+   */
+  bot?: boolean;
 }
 
 /** Builds and starts the sample: the page at `/`, the gateway at `/ws`, the bot connected. */
 export async function startSample(
   options: SampleOptions,
 ): Promise<{ app: NestExpressApplication; port: number }> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    logger: options.logger,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({ redisUrl: options.redisUrl }),
+    { logger: options.logger },
+  );
   app.useWebSocketAdapter(new EtpAdapter(app));
   app.enableShutdownHooks();
 
@@ -34,6 +45,7 @@ export async function startSample(
   else await app.listen(options.port, options.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
 
+  if (options.bot === false) return { app, port };
   const botHost =
     options.host === undefined || options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   await app

@@ -3,10 +3,26 @@ import { ROOT } from './package-build.js';
 
 const READY = /gateway ws:\/\/localhost:(\d+)\/ws/;
 
+export interface SampleEnv {
+  /** Redis shared with other instances (the sample's `REDIS_URL`). */
+  redisUrl?: string;
+  /** Whether this instance runs the chat bot (default yes). */
+  bot?: boolean;
+}
+
 /** The built sample as `npm run sample` starts it, on a random loopback port. */
-export function startBuiltSample(): Promise<StartedProcess> {
+export function startBuiltSample({
+  redisUrl,
+  bot = true,
+}: SampleEnv = {}): Promise<StartedProcess> {
   return startNode(ROOT, ['sample/dist/main.js'], {
-    env: { PORT: '0', HOST: '127.0.0.1', NO_COLOR: '1' },
+    env: {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NO_COLOR: '1',
+      REDIS_URL: redisUrl ?? '',
+      CHAT_BOT: bot ? 'on' : 'off',
+    },
     ready: (line) => {
       const port = READY.exec(line)?.[1];
       return port === undefined ? undefined : { port: Number(port) };

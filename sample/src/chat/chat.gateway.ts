@@ -8,7 +8,7 @@ import {
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
 import { EtpRoomsService, type EtpSocket } from 'nestjs-etp';
-import { chatRoomsOf, membersOf, nameOf, setName } from './chat-members.js';
+import { chatRoomsOf, membersOf, nameOf, sendToRoom, setName } from './chat-members.js';
 import { JoinDto, RoomDto, SayDto, type ChatMessage, type Profile } from './chat.dto.js';
 
 const PROFILE_TIMEOUT_MS = 5_000;
@@ -16,6 +16,8 @@ const PROFILE_TIMEOUT_MS = 5_000;
 /**
  * A small chat on the same path as the Go example. Clients `join` and `leave` rooms, `say`
  * something to a room and ask `who` is in it; the server asks a newcomer for its `profile`.
+ * Run as several instances over Redis, a room spans them all: its broadcasts and its member
+ * list (`fetchSockets()`) go through the broker.
  */
 @WebSocketGateway({ path: '/ws' })
 @UsePipes(
@@ -36,11 +38,11 @@ export class ChatGateway implements OnGatewayDisconnect {
    */
   @SubscribeMessage('join')
   async join(@MessageBody() { room, name: given }: JoinDto, @ConnectedSocket() socket: EtpSocket) {
-    if (given !== undefined) setName(socket, given);
+    if (given !== undefined) setName(this.rooms, socket, given);
     const name = nameOf(socket) ?? (await this.askName(socket));
     this.rooms.join(socket, room);
     this.rooms.to(room).except(socket).emit('joined', { room, name });
-    return { room, name, members: membersOf(this.rooms, room) };
+    return { room, name, members: await membersOf(this.rooms, room) };
   }
 
   @SubscribeMessage('leave')
@@ -52,7 +54,7 @@ export class ChatGateway implements OnGatewayDisconnect {
 
   /** Every member of the room, the sender included, gets the `message`; the ack says how many. */
   @SubscribeMessage('say')
-  say(@MessageBody() { room, text }: SayDto, @ConnectedSocket() socket: EtpSocket) {
+  async say(@MessageBody() { room, text }: SayDto, @ConnectedSocket() socket: EtpSocket) {
     if (!chatRoomsOf(socket).includes(room)) {
       throw new WsException(`join ${room} before you speak in it`);
     }
@@ -62,12 +64,12 @@ export class ChatGateway implements OnGatewayDisconnect {
       text,
       at: new Date().toISOString(),
     };
-    return { delivered: this.rooms.to(room).emit('message', message) };
+    return { delivered: await sendToRoom(this.rooms, room, message) };
   }
 
   @SubscribeMessage('who')
-  who(@MessageBody() { room }: RoomDto) {
-    return { room, members: membersOf(this.rooms, room) };
+  async who(@MessageBody() { room }: RoomDto) {
+    return { room, members: await membersOf(this.rooms, room) };
   }
 
   handleDisconnect(socket: EtpSocket): void {
@@ -83,14 +85,14 @@ export class ChatGateway implements OnGatewayDisconnect {
       });
       const name = typeof profile?.name === 'string' ? profile.name.trim().slice(0, 40) : '';
       if (name !== '') {
-        setName(socket, name);
+        setName(this.rooms, socket, name);
         return name;
       }
     } catch (error) {
       this.logger.warn(`No profile from ${socket.id}: ${(error as Error).message}`);
     }
     const guest = `guest-${socket.id.slice(0, 6)}`;
-    setName(socket, guest);
+    setName(this.rooms, socket, guest);
     return guest;
   }
 }
@@ -111,8 +113,8 @@ export class LegacyChatGateway extends ChatGateway {
   }
 
   @SubscribeMessage('who')
-  override who(@MessageBody() body: RoomDto, @ConnectedSocket() socket?: EtpSocket) {
-    const answer = super.who(body);
+  override async who(@MessageBody() body: RoomDto, @ConnectedSocket() socket?: EtpSocket) {
+    const answer = await super.who(body);
     socket?.emit('members', answer);
     return answer;
   }
