@@ -12,11 +12,13 @@ import {
   type DispatchHost,
   type HandlerRoute,
 } from './dispatch.js';
+import { checkMaxBufferedBytes, pauseReadingAt } from './backpressure.js';
 import { EtpSocket, prepareFrame } from './etp-socket.js';
 import { Heartbeat } from './heartbeat.js';
 import {
   DEFAULT_HEARTBEAT_INTERVAL,
   DEFAULT_HEARTBEAT_TIMEOUT,
+  DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_PAYLOAD,
   type EtpGatewayOptions,
 } from './options.js';
@@ -42,6 +44,10 @@ export class EtpServer implements DispatchHost {
   readonly path: string | undefined;
   readonly codec: EtpPayloadCodec;
   readonly ackTimeout: number;
+  /** How far a peer may fall behind in reading before it is closed as a slow consumer. */
+  readonly maxBufferedBytes: number;
+  /** @internal The backlog above which the server stops reading from a peer. */
+  readonly pauseReadingAt: number;
   /** @internal */
   readonly routes = new Map<string, HandlerRoute>();
   /** @internal */
@@ -53,6 +59,7 @@ export class EtpServer implements DispatchHost {
   private readonly boundSlots: string[][] = [];
   private readonly connectionCallbacks: ConnectionCallback[] = [];
   private closing = false;
+  private slowConsumerCount = 0;
 
   constructor(
     readonly options: Readonly<EtpGatewayOptions>,
@@ -62,6 +69,10 @@ export class EtpServer implements DispatchHost {
     this.path = options.path;
     this.codec = resolveCodec(options.codec);
     this.ackTimeout = options.ackTimeout ?? DEFAULT_ACK_TIMEOUT;
+    this.maxBufferedBytes = checkMaxBufferedBytes(
+      options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    );
+    this.pauseReadingAt = pauseReadingAt(this.maxBufferedBytes);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -86,6 +97,11 @@ export class EtpServer implements DispatchHost {
 
   get size(): number {
     return this.connections.size;
+  }
+
+  /** How many connections this server has closed for falling behind `maxBufferedBytes`. */
+  get slowConsumers(): number {
+    return this.slowConsumerCount;
   }
 
   /** Sends an event to every connection of this server; the frame is encoded once. */
@@ -159,6 +175,15 @@ export class EtpServer implements DispatchHost {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
+  /** @internal Once per connection: the socket closes itself right after. */
+  reportSlowConsumer(socket: EtpSocket, buffered: number): void {
+    this.slowConsumerCount++;
+    this.logger.warn(
+      `Closed a slow consumer [socket ${socket.id}]: ${buffered} bytes waiting, ` +
+        `more than maxBufferedBytes (${this.maxBufferedBytes})`,
+    );
+  }
+
   reportMalformed(error: Error, socket: EtpSocket): void {
     this.logger.warn(`${error.message} [socket ${socket.id}]`);
     this.notify(error, socket);
@@ -227,8 +252,8 @@ function onMessage(this: WebSocket, bytes: Buffer): void {
   dispatchMessage(socket.server, socket, bytes);
 }
 
-function onPong(this: WebSocket): void {
-  socketOf(this).handlePong();
+function onPong(this: WebSocket, data: Buffer): void {
+  socketOf(this).handlePong(data);
 }
 
 function onError(this: WebSocket, error: Error): void {

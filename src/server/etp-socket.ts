@@ -7,6 +7,7 @@ import type { EtpPayloadCodec } from '../protocol/codec.js';
 import { DisconnectReason, isNormalClose } from '../protocol/close.js';
 import { EtpConnectionClosedError } from '../protocol/errors.js';
 import { PendingAcks, type EmitWithAckOptions } from '../protocol/pending-acks.js';
+import { holdBack, SLOW_CONSUMER_CLOSE } from './backpressure.js';
 import type { EtpServer } from './etp-server.js';
 
 const OPEN = 1;
@@ -65,8 +66,13 @@ type CloseListener = (socket: EtpSocket) => void;
  */
 export interface EtpSocketTransport {
   readonly readyState: number;
+  /** Bytes written but not yet taken by the kernel, the TCP stream's backlog included. */
+  readonly bufferedAmount: number;
+  readonly isPaused: boolean;
   send(data: string | Uint8Array, options: { readonly binary: boolean }): void;
-  ping(): void;
+  ping(data?: Uint8Array): void;
+  pause(): void;
+  resume(): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
 }
@@ -106,6 +112,9 @@ export class EtpSocket {
   private closeListeners: CloseListener[] | undefined;
   private closedByServer = false;
   private heartbeatExpired = false;
+  private slowConsumer = false;
+  /** The token of the last heartbeat ping; only a pong echoing it proves the peer alive. */
+  private pingToken: Buffer | undefined;
 
   /** @internal Made by the gateway server for each accepted connection. */
   constructor(
@@ -186,6 +195,8 @@ export class EtpSocket {
   /** Closes the connection with a close status (1000 by default) and text. */
   close(code = 1000, reason?: string): void {
     this.closedByServer = true;
+    // The closing handshake needs the peer's close frame: a socket held back must read again.
+    if (this.ws.isPaused) this.ws.resume();
     this.ws.close(code, reason);
   }
 
@@ -205,6 +216,7 @@ export class EtpSocket {
       setImmediate(flushSocket, this);
     }
     this.ws.send(frame, typeof frame === 'string' ? TEXT : BINARY);
+    if (this.ws.bufferedAmount > this.server.pauseReadingAt) this.relieve();
     return true;
   }
 
@@ -222,7 +234,24 @@ export class EtpSocket {
     // and a whole message written to the stream lands between ws's messages, never inside one.
     if (this.transport !== undefined) this.transport.write(frame.wire);
     else this.ws.send(frame.bytes, frame.options);
+    if (this.ws.bufferedAmount > this.server.pauseReadingAt) this.relieve();
     return true;
+  }
+
+  /**
+   * The peer is behind in reading. What sits corked is written out first (the kernel may take
+   * it); then a backlog past `maxBufferedBytes` ends the connection, a smaller one stops reading
+   * from the peer until it drains.
+   */
+  private relieve(): void {
+    this.flush();
+    if (!holdBack(this.ws, this.transport, this.server.maxBufferedBytes)) return;
+    if (this.slowConsumer) return;
+    this.slowConsumer = this.closedByServer = true;
+    this.server.reportSlowConsumer(this, this.ws.bufferedAmount);
+    // It does not read, so the close frame would wait behind the backlog: end it now.
+    this.ws.close(SLOW_CONSUMER_CLOSE, DisconnectReason.SlowConsumer);
+    this.ws.terminate();
   }
 
   /** @internal Settles one of this socket's `emitWithAck` requests. */
@@ -235,9 +264,10 @@ export class EtpSocket {
     (this.closeListeners ??= []).push(listener);
   }
 
-  /** @internal A heartbeat ping; the pong comes back through `handlePong`. */
-  sendPing(): void {
-    if (this.ws.readyState === OPEN) this.ws.ping();
+  /** @internal A heartbeat ping; the pong that echoes `token` comes back through `handlePong`. */
+  sendPing(token: Buffer): void {
+    this.pingToken = token;
+    if (this.ws.readyState === OPEN) this.ws.ping(token);
   }
 
   /** @internal Ends a peer that stopped answering pings. */
@@ -255,8 +285,9 @@ export class EtpSocket {
   }
 
   /** @internal */
-  handlePong(): void {
-    this.alive = true;
+  handlePong(data: Buffer): void {
+    // An unsolicited pong, or one answering an older round, proves nothing about the peer now.
+    if (this.pingToken !== undefined && data.equals(this.pingToken)) this.alive = true;
     const pings = this.pings;
     if (pings === undefined || pings.length === 0) return;
     this.pings = undefined;
@@ -283,6 +314,10 @@ export class EtpSocket {
   }
 
   private explainClose(): DisconnectReason {
+    if (this.slowConsumer) {
+      this.closeCode = SLOW_CONSUMER_CLOSE;
+      return DisconnectReason.SlowConsumer;
+    }
     if (this.heartbeatExpired) return DisconnectReason.HeartbeatTimeout;
     if ((this.closeError as { code?: string } | undefined)?.code === MESSAGE_TOO_BIG) {
       this.closeCode = 1009;

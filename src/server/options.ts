@@ -27,6 +27,12 @@ export interface EtpGatewayOptions {
   cors?: { origin?: EtpOrigin };
   /** Liveness pings; `false` switches them off. */
   heartbeat?: EtpHeartbeatOptions | false;
+  /**
+   * How far a peer may fall behind in reading, in bytes waiting to be written to it. Past it the
+   * connection is closed (1008, reason `'slow consumer'`); above a quarter of it the server stops
+   * reading from the peer until its backlog has drained. Default 4 MiB.
+   */
+  maxBufferedBytes?: number;
   /** Default timeout of `socket.emitWithAck`, in ms (0: none). Default 30 000. */
   ackTimeout?: number;
   /**
@@ -39,3 +45,4 @@ export interface EtpGatewayOptions {
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export const DEFAULT_HEARTBEAT_INTERVAL = 25_000;
 export const DEFAULT_HEARTBEAT_TIMEOUT = 20_000;
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
