@@ -3,6 +3,7 @@ import { resolveCodec, type EtpCodecName, type EtpPayloadCodec } from '../protoc
 import { DisconnectReason } from '../protocol/close.js';
 import { EtpConnectionClosedError, EtpFrameError, EtpPayloadError } from '../protocol/errors.js';
 import { decodeFrame, encodeFrame } from '../protocol/frame.js';
+import { escapeLogText, peerReports, type LogSink } from '../protocol/log-limit.js';
 import {
   DEFAULT_ACK_TIMEOUT,
   PendingAcks,
@@ -115,6 +116,7 @@ export abstract class EtpClientBase {
   private closeWaiters: Array<() => void> = [];
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private pings: Array<() => void> = [];
+  private readonly logSink: LogSink = { warn: (line) => this.log('warn', line) };
 
   protected constructor(url: string | undefined, options: EtpClientBaseOptions = {}) {
     this.url = url;
@@ -378,7 +380,7 @@ export abstract class EtpClientBase {
       };
       this.log(
         reason === DisconnectReason.ClientClosed ? 'log' : 'warn',
-        `Disconnected from ${describeUrl(this.url!)}: ${reason} (${this.closeCode}${this.closeReason === undefined ? '' : ` ${this.closeReason}`})`,
+        `Disconnected from ${describeUrl(this.url!)}: ${reason} (${this.closeCode}${this.closeReason === undefined ? '' : ` ${escapeLogText(this.closeReason)}`})`,
       );
       for (const listener of this.disconnectListeners) this.callListener(listener, reason, info);
     } else {
@@ -521,7 +523,10 @@ export abstract class EtpClientBase {
 
   /** Logs an error and hands it to the `onError` listeners. */
   protected reportError(error: Error): void {
-    this.log(levelOf(error), error.message, error);
+    // What the server sends is rate-limited and escaped before it reaches the log.
+    if (!isPeerReport(error) || peerReports.allow(this, this.logSink)) {
+      this.log(levelOf(error), escapeLogText(error.message), error);
+    }
     for (const listener of this.errorListeners) this.callListener(listener, error);
   }
 
@@ -567,6 +572,14 @@ function levelOf(error: Error): EtpLogLevel {
   if (error instanceof EtpHandlerError) return 'error';
   if (error instanceof EtpUnknownEventError) return 'debug';
   return 'warn';
+}
+
+function isPeerReport(error: Error): boolean {
+  return (
+    error instanceof EtpFrameError ||
+    error instanceof EtpPayloadError ||
+    error instanceof EtpUnknownEventError
+  );
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ackEventOf } from '../protocol/ack.js';
 import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
+import { escapeLogText, peerReports } from '../protocol/log-limit.js';
 import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
 import {
   dispatchMessage,
@@ -34,6 +35,8 @@ export interface ConnectionObserver {
 type ConnectionCallback = (socket: EtpSocket, request: IncomingMessage) => void;
 
 const CLOSE_GRACE_MS = 1_000;
+/** Event names are the peer's: a log line shows this much of one. */
+const MAX_EVENT_IN_LOG = 100;
 
 /**
  * One gateway's ETP server, what `@WebSocketServer()` receives: its connections and a
@@ -126,7 +129,11 @@ export class EtpServer implements DispatchHost {
       return;
     }
     if (!isOriginAllowed(request, this.options.cors?.origin)) {
-      this.logger.warn(`Refused a handshake from origin ${request.headers.origin}`);
+      if (peerReports.allow(request, this.logger)) {
+        this.logger.warn(
+          `Refused a handshake from origin ${escapeLogText(request.headers.origin!)}`,
+        );
+      }
       refuseHandshake(stream, 403, 'Forbidden');
       return;
     }
@@ -185,19 +192,23 @@ export class EtpServer implements DispatchHost {
   }
 
   reportMalformed(error: Error, socket: EtpSocket): void {
-    this.logger.warn(`${error.message} [socket ${socket.id}]`);
+    if (peerReports.allow(socket, this.logger)) {
+      this.logger.warn(`${escapeLogText(error.message)} [socket ${socket.id}]`);
+    }
     this.notify(error, socket);
   }
 
   reportUnknownEvent(event: string, socket: EtpSocket): void {
     const error = new Error(`Unknown ETP event "${event}" with no ${ETP_UNKNOWN_EVENT} handler`);
-    this.logger.debug?.(`${error.message} [socket ${socket.id}]`);
+    if (peerReports.allow(socket, this.logger)) {
+      this.logger.debug?.(`${escapeLogText(error.message)} [socket ${socket.id}]`);
+    }
     this.notify(error, socket);
   }
 
   reportHandlerFailure(error: unknown, socket: EtpSocket, event: string): void {
     this.logger.error(
-      `Handler of "${event}" failed [socket ${socket.id}]`,
+      `Handler of "${escapeLogText(event, MAX_EVENT_IN_LOG)}" failed [socket ${socket.id}]`,
       error instanceof Error ? error.stack : String(error),
     );
   }
