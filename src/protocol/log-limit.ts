@@ -89,6 +89,7 @@ export const peerReports = new PeerReportGate();
 
 // C0 and C1 controls, DEL, and the Unicode line and paragraph separators: anything that could
 // end a log line or steer a terminal.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
