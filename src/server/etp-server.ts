@@ -13,6 +13,7 @@ import {
   type DispatchHost,
   type HandlerRoute,
 } from './dispatch.js';
+import type { HandshakeAuthorizer } from './authorize.js';
 import { checkMaxBufferedBytes, pauseReadingAt } from './backpressure.js';
 import { EtpSocket, prepareFrame } from './etp-socket.js';
 import { Heartbeat } from './heartbeat.js';
@@ -55,6 +56,8 @@ export class EtpServer implements DispatchHost {
   readonly routes = new Map<string, HandlerRoute>();
   /** @internal */
   unknownRoute: HandlerRoute | undefined;
+  /** @internal The gateway's `authorize`, set by the adapter. */
+  authorizer: HandshakeAuthorizer | undefined;
 
   private readonly connections = new Map<string, EtpSocket>();
   private readonly wss: WebSocketServer;
@@ -137,7 +140,22 @@ export class EtpServer implements DispatchHost {
       refuseHandshake(stream, 403, 'Forbidden');
       return;
     }
-    this.wss.handleUpgrade(request, stream, head, (ws) => this.accept(ws, request, stream));
+    const authorizer = this.authorizer;
+    if (authorizer === undefined) {
+      this.wss.handleUpgrade(request, stream, head, (ws) => this.accept(ws, request, stream));
+      return;
+    }
+    void authorizer.check(request, stream).then((granted) => {
+      if (granted === undefined) return;
+      if (this.closing) {
+        refuseHandshake(stream, 503, 'Service Unavailable');
+        return;
+      }
+      this.wss.handleUpgrade(request, stream, head, (ws) => {
+        this.accept(ws, request, stream, granted.auth);
+        stream.resume(); // paused while authorize decided; ws now listens
+      });
+    });
   }
 
   /** @internal Nest's handlers for one gateway on this path, bound to one socket. */
@@ -213,13 +231,14 @@ export class EtpServer implements DispatchHost {
     );
   }
 
-  private accept(ws: WebSocket, request: IncomingMessage, stream: Duplex): void {
+  private accept(ws: WebSocket, request: IncomingMessage, stream: Duplex, auth?: unknown): void {
     if (this.closing) {
       // A handshake that began before close() completes after it: nobody would close it later.
       ws.terminate();
       return;
     }
     const socket = new EtpSocket(ws, request, this);
+    socket.auth = auth;
     socket.transport = stream;
     this.connections.set(socket.id, socket);
     (ws as TaggedWebSocket)[ETP_SOCKET] = socket;

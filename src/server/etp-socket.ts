@@ -94,6 +94,8 @@ export class EtpSocket {
   closeError: Error | undefined;
   /** Why the connection ended, as handed to `handleDisconnect`. */
   disconnectReason: DisconnectReason | undefined;
+  /** What the gateway's `authorize` returned for this connection's handshake. */
+  auth: unknown;
 
   /** @internal Nest's handler lists bound to this socket, one per gateway on its path. */
   handlers: WsMessageHandler[][] = [];
