@@ -9,7 +9,7 @@ import {
 import { EtpModule, EtpRoomsService, type EtpServer, type EtpSocket } from '../../src/index.js';
 import { CapturingLogger, eventually, startApp, type TestApp } from '../support/app.js';
 import { RawClient, wsUrl } from '../support/raw-client.js';
-import { RawPeer } from './raw-peer.js';
+import { RawPeer } from './support/raw-peer.js';
 
 const MAX_BUFFERED = 256 * 1024;
 const NEWS = 'n'.repeat(128 * 1024);
