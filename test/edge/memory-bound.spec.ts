@@ -10,7 +10,6 @@ const MIB = 1024 * 1024;
 const FLOOD_MIB = 500;
 /** The default maxBufferedBytes is 4 MiB: what is left after GC must stay near it, far from 500. */
 const HELD_LIMIT = 32 * MIB;
-/** The default maxBufferedBytes is 4 MiB: what is left after GC must stay near it, far from 500. */
 
 describe(`memory held after GC under a ${FLOOD_MIB} MB flood against a stalled peer`, () => {
   let server: StartedProcess;
