@@ -22,6 +22,7 @@ import {
   DEFAULT_HEARTBEAT_TIMEOUT,
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_PAYLOAD,
+  DEFAULT_SHUTDOWN_TIMEOUT,
   type EtpGatewayOptions,
 } from './options.js';
 import { isOriginAllowed } from './origin.js';
@@ -35,7 +36,6 @@ export interface ConnectionObserver {
 
 type ConnectionCallback = (socket: EtpSocket, request: IncomingMessage) => void;
 
-const CLOSE_GRACE_MS = 1_000;
 /** Event names are the peer's: a log line shows this much of one. */
 const MAX_EVENT_IN_LOG = 100;
 
@@ -181,7 +181,13 @@ export class EtpServer implements DispatchHost {
     });
   }
 
-  /** @internal Closes every connection (1001) and stops the heartbeat. */
+  /**
+   * @internal Closes every connection (1001) and stops the heartbeat. It waits for each peer's
+   * close frame, the proof that the peer has read ours: ending a connection before then, with
+   * data of the peer still unread, makes the kernel send a reset, and the peer's kernel drops
+   * what the peer had not read yet, the close frame included (the peer sees 1006). Only
+   * connections still open after `shutdownTimeout` are ended without it.
+   */
   async close(): Promise<void> {
     this.closing = true;
     this.heartbeat?.stop();
@@ -192,7 +198,8 @@ export class EtpServer implements DispatchHost {
       );
       for (const socket of sockets) socket.close(1001, 'server shutdown');
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
+      const timeout = this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));
       await Promise.race([allClosed, grace]);
       clearTimeout(timer);
       for (const socket of this.connections.values()) socket.terminate();
@@ -271,6 +278,7 @@ export class EtpServer implements DispatchHost {
 // One set of listeners serves every connection: each finds its EtpSocket on the ws object, which
 // saves a closure per event and per connection: some 400 bytes of heap per connection.
 const ETP_SOCKET = Symbol('EtpSocket');
+const OPEN = 1;
 type TaggedWebSocket = WebSocket & { [ETP_SOCKET]: EtpSocket };
 
 function socketOf(ws: WebSocket): EtpSocket {
@@ -278,6 +286,9 @@ function socketOf(ws: WebSocket): EtpSocket {
 }
 
 function onMessage(this: WebSocket, bytes: Buffer): void {
+  // Once closing, nothing can be answered: messages still coming in before the peer's close
+  // frame are dropped, so that a busy shutdown spends its time on closing handshakes.
+  if (this.readyState !== OPEN) return;
   const socket = socketOf(this);
   dispatchMessage(socket.server, socket, bytes);
 }

@@ -43,6 +43,11 @@ export interface EtpGatewayOptions {
   authorize?: EtpAuthorize;
   /** Time `authorize` has for one handshake, in ms; past it the handshake is refused with 503. Default 10 000. */
   authorizeTimeout?: number;
+  /**
+   * How long closing the application waits for each peer to answer the server's close frame
+   * (1001), in ms, before it ends the connections that have not. Default 5 000.
+   */
+  shutdownTimeout?: number;
   /** Default timeout of `socket.emitWithAck`, in ms (0: none). Default 30 000. */
   ackTimeout?: number;
   /**
@@ -62,6 +67,7 @@ export const GATEWAY_OPTION_KEYS: ReadonlySet<string> = new Set([
   'maxBufferedBytes',
   'authorize',
   'authorizeTimeout',
+  'shutdownTimeout',
   'ackTimeout',
   'onError',
   'namespace',
@@ -72,3 +78,4 @@ export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export const DEFAULT_HEARTBEAT_INTERVAL = 25_000;
 export const DEFAULT_HEARTBEAT_TIMEOUT = 20_000;
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
