@@ -6,6 +6,7 @@ export { EtpSocket } from './server/etp-socket.js';
 export { ETP_UNKNOWN_EVENT, type EtpAck } from './server/dispatch.js';
 export { EtpEventName } from './server/etp-event-name.decorator.js';
 export type { EtpGatewayOptions, EtpHeartbeatOptions, EtpOrigin } from './server/options.js';
+export type { EtpAuthorize, EtpAuthorizeFunction, EtpAuthorizer } from './server/authorize.js';
 export { EtpRoomsService } from './rooms/etp-rooms.service.js';
 export { EtpBroadcastOperator } from './rooms/broadcast-operator.js';
 export { EtpRemoteSocket } from './rooms/remote-socket.js';

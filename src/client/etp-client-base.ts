@@ -1,7 +1,8 @@
 import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
 import { CLOSE_MESSAGE_TOO_BIG, EtpDisconnectReason, explainClose } from '../protocol/close.js';
-import { EtpConnectionClosedError } from '../protocol/errors.js';
+import { EtpConnectionClosedError, EtpFrameError, EtpPayloadError } from '../protocol/errors.js';
 import { encodeFrame } from '../protocol/frame.js';
+import { escapeLogText, peerReports, type LogSink } from '../protocol/log-limit.js';
 import {
   DEFAULT_ACK_TIMEOUT,
   PendingAcks,
@@ -44,6 +45,7 @@ export abstract class EtpClientBase {
   private readonly errorListeners: Array<(error: Error) => void> = [];
   private readonly acks = new PendingAcks();
   private readonly pings = new PendingPings();
+  private readonly logSink: LogSink = { warn: (line) => this.log('warn', line) };
   private readonly maxPayload: number;
   private readonly ackTimeout: number;
   /** How the last connection ended. */
@@ -247,7 +249,7 @@ export abstract class EtpClientBase {
     this.acks.rejectAll(reason);
     this.log(
       reason === EtpDisconnectReason.ClientClosed ? 'log' : 'warn',
-      `Disconnected from ${describeUrl(this.url!)}: ${reason} (${info.closeCode}${info.closeReason === undefined ? '' : ` ${info.closeReason}`})`,
+      `Disconnected from ${describeUrl(this.url!)}: ${reason} (${info.closeCode}${info.closeReason === undefined ? '' : ` ${escapeLogText(info.closeReason)}`})`,
     );
     for (const listener of this.disconnectListeners) this.callListener(listener, reason, info);
   }
@@ -266,7 +268,10 @@ export abstract class EtpClientBase {
 
   /** Logs an error and hands it to the `onError` listeners. */
   protected reportError(error: Error): void {
-    this.log(levelOf(error), error.message, error);
+    // What the server sends is rate-limited and escaped before it reaches the log.
+    if (!isPeerReport(error) || peerReports.allow(this, this.logSink)) {
+      this.log(levelOf(error), escapeLogText(error.message), error);
+    }
     for (const listener of this.errorListeners) this.callListener(listener, error);
   }
 
@@ -290,4 +295,12 @@ function levelOf(error: Error): EtpLogLevel {
   if (error instanceof EtpHandlerError) return 'error';
   if (error instanceof EtpUnknownEventError) return 'debug';
   return 'warn';
+}
+
+function isPeerReport(error: Error): boolean {
+  return (
+    error instanceof EtpFrameError ||
+    error instanceof EtpPayloadError ||
+    error instanceof EtpUnknownEventError
+  );
 }

@@ -7,6 +7,8 @@ export const EtpDisconnectReason = {
   ServerClosed: 'server closed',
   HeartbeatTimeout: 'heartbeat timeout',
   MessageTooBig: 'message too big',
+  /** The peer fell further behind in reading than the gateway's `maxBufferedBytes`. */
+  SlowConsumer: 'slow consumer',
   TransportError: 'transport error',
 } as const;
 

@@ -62,12 +62,16 @@ export function decodeFrame(bytes: Uint8Array): EtpFrame {
 /**
  * Encodes a frame as the reference writes it: the data part only when there is data.
  * Text stays text (it goes out as a text message); bytes come back as one buffer.
+ * An event name containing `||` is refused: the peer would read another event and ack id.
  */
 export function encodeFrame(
   event: string,
   ackId: number,
   data?: string | Uint8Array | null,
 ): string | Uint8Array {
+  if (event.includes(DELIMITER)) {
+    throw new EtpFrameError('an event name cannot contain "||"', utf8Encode(event));
+  }
   if (data == null || data.length === 0) {
     return event + DELIMITER + ackId;
   }

@@ -10,7 +10,8 @@ import { ETP_CONNECTION_OBSERVER } from '../etp.tokens.js';
 import type { ConnectionObserver } from './etp-server.js';
 import { EtpServer } from './etp-server.js';
 import type { EtpSocket } from './etp-socket.js';
-import type { EtpGatewayOptions } from './options.js';
+import { DEFAULT_AUTHORIZE_TIMEOUT, HandshakeAuthorizer } from './authorize.js';
+import { GATEWAY_OPTION_KEYS, type EtpGatewayOptions } from './options.js';
 import { UpgradeRouter } from './upgrade-router.js';
 
 /** Port 0 in `@WebSocketGateway()` means: share the application's HTTP server. */
@@ -42,8 +43,18 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
       throw new Error('EtpAdapter does not support namespaces: give each gateway a path instead');
     }
     const { namespace: _namespace, server: _server, ...etpOptions } = options;
+    this.reportUnknownKeys(options);
     const httpServer = this.httpServerFor(port);
     const server = new EtpServer(etpOptions, this.logger, this.resolveObserver());
+    if (options.authorize !== undefined) {
+      const timeout = options.authorizeTimeout ?? DEFAULT_AUTHORIZE_TIMEOUT;
+      server.authorizer = new HandshakeAuthorizer(
+        options.authorize,
+        this.app,
+        timeout,
+        this.logger,
+      );
+    }
     const router = this.routerFor(httpServer);
     router.add(server);
     this.routerOf.set(server, router);
@@ -101,6 +112,20 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
       ),
     );
     this.ownServers.clear();
+  }
+
+  /** A key ETP does not know (a `verifyClient`, a typo) would otherwise be ignored in silence. */
+  private reportUnknownKeys(options: object): void {
+    for (const key of Object.keys(options)) {
+      if (GATEWAY_OPTION_KEYS.has(key)) continue;
+      const hint =
+        key === 'verifyClient'
+          ? ': use authorize'
+          : key === 'port'
+            ? ': give the port as the first argument, @WebSocketGateway(port, options)'
+            : '';
+      this.logger.warn(`Unknown ETP gateway option "${key}" is ignored${hint}`);
+    }
   }
 
   private httpServerFor(port: number): HttpServer {

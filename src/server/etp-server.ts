@@ -5,14 +5,19 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ackEventOf } from '../protocol/ack.js';
 import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
+import { escapeLogText, peerReports } from '../protocol/log-limit.js';
 import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
 import { dispatchMessage, ETP_UNKNOWN_EVENT, type HandlerRoute } from './dispatch.js';
+import type { HandshakeAuthorizer } from './authorize.js';
+import { checkMaxBufferedBytes, pauseReadingAt } from './backpressure.js';
 import { EtpSocket } from './etp-socket.js';
 import { Heartbeat } from './heartbeat.js';
 import {
   DEFAULT_HEARTBEAT_INTERVAL,
   DEFAULT_HEARTBEAT_TIMEOUT,
+  DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_PAYLOAD,
+  DEFAULT_SHUTDOWN_TIMEOUT,
   type EtpGatewayOptions,
 } from './options.js';
 import { isOriginAllowed } from './origin.js';
@@ -32,7 +37,8 @@ const NO_ROOMS: ReadonlySet<string> = new Set();
 
 type ConnectionCallback = (socket: EtpSocket, request: IncomingMessage) => void;
 
-const CLOSE_GRACE_MS = 1_000;
+/** Event names are the peer's: a log line shows this much of one. */
+const MAX_EVENT_IN_LOG = 100;
 
 /**
  * One gateway's ETP server, what `@WebSocketServer()` receives: its connections and a
@@ -43,12 +49,18 @@ export class EtpServer {
   readonly path: string | undefined;
   readonly codec: EtpPayloadCodec;
   readonly ackTimeout: number;
+  /** How far a peer may fall behind in reading before it is closed as a slow consumer. */
+  readonly maxBufferedBytes: number;
+  /** @internal The backlog above which the server stops reading from a peer. */
+  readonly pauseReadingAt: number;
   /** @internal */
   readonly routes = new Map<string, HandlerRoute>();
   /** @internal */
   unknownRoute: HandlerRoute | undefined;
   /** @internal */
   readonly metrics: GatewayMetrics;
+  /** @internal The gateway's `authorize`, set by the adapter. */
+  authorizer: HandshakeAuthorizer | undefined;
 
   private readonly connections = new Map<string, EtpSocket>();
   private readonly wss: WebSocketServer;
@@ -56,6 +68,7 @@ export class EtpServer {
   private readonly boundSlots: string[][] = [];
   private readonly connectionCallbacks: ConnectionCallback[] = [];
   private closing = false;
+  private slowConsumerCount = 0;
 
   constructor(
     readonly options: Readonly<EtpGatewayOptions>,
@@ -66,6 +79,10 @@ export class EtpServer {
     this.codec = resolveCodec(options.codec);
     this.ackTimeout = options.ackTimeout ?? DEFAULT_ACK_TIMEOUT;
     this.metrics = createGatewayMetrics(options.path, this.routes, options.metrics);
+    this.maxBufferedBytes = checkMaxBufferedBytes(
+      options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    );
+    this.pauseReadingAt = pauseReadingAt(this.maxBufferedBytes);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -90,6 +107,11 @@ export class EtpServer {
 
   get size(): number {
     return this.connections.size;
+  }
+
+  /** How many connections this server has closed for falling behind `maxBufferedBytes`. */
+  get slowConsumers(): number {
+    return this.slowConsumerCount;
   }
 
   /** Sends an event to every connection of this server; the frame is encoded once. */
@@ -125,11 +147,30 @@ export class EtpServer {
       return;
     }
     if (!isOriginAllowed(request, this.options.cors?.origin)) {
-      this.logger.warn(`Refused a handshake from origin ${request.headers.origin}`);
+      if (peerReports.allow(request, this.logger)) {
+        this.logger.warn(
+          `Refused a handshake from origin ${escapeLogText(request.headers.origin!)}`,
+        );
+      }
       refuseHandshake(stream, 403, 'Forbidden');
       return;
     }
-    this.wss.handleUpgrade(request, stream, head, (ws) => this.accept(ws, request, stream));
+    const authorizer = this.authorizer;
+    if (authorizer === undefined) {
+      this.wss.handleUpgrade(request, stream, head, (ws) => this.accept(ws, request, stream));
+      return;
+    }
+    void authorizer.check(request, stream).then((granted) => {
+      if (granted === undefined) return;
+      if (this.closing) {
+        refuseHandshake(stream, 503, 'Service Unavailable');
+        return;
+      }
+      this.wss.handleUpgrade(request, stream, head, (ws) => {
+        this.accept(ws, request, stream, granted.auth);
+        stream.resume(); // paused while authorize decided; ws now listens
+      });
+    });
   }
 
   /** @internal Nest's handlers for one gateway on this path, bound to one socket. */
@@ -155,7 +196,13 @@ export class EtpServer {
     });
   }
 
-  /** @internal Closes every connection (1001) and stops the heartbeat. */
+  /**
+   * @internal Closes every connection (1001) and stops the heartbeat. It waits for each peer's
+   * close frame, the proof that the peer has read ours: ending a connection before then, with
+   * data of the peer still unread, makes the kernel send a reset, and the peer's kernel drops
+   * what the peer had not read yet, the close frame included (the peer sees 1006). Only
+   * connections still open after `shutdownTimeout` are ended without it.
+   */
   async close(): Promise<void> {
     this.closing = true;
     this.heartbeat?.stop();
@@ -166,7 +213,8 @@ export class EtpServer {
       );
       for (const socket of sockets) socket.close(1001, 'server shutdown');
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
+      const timeout = this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));
       await Promise.race([allClosed, grace]);
       clearTimeout(timer);
       for (const socket of this.connections.values()) socket.terminate();
@@ -174,32 +222,46 @@ export class EtpServer {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
+  /** @internal Once per connection: the socket closes itself right after. */
+  reportSlowConsumer(socket: EtpSocket, buffered: number): void {
+    this.slowConsumerCount++;
+    this.logger.warn(
+      `Closed a slow consumer [socket ${socket.id}]: ${buffered} bytes waiting, ` +
+        `more than maxBufferedBytes (${this.maxBufferedBytes})`,
+    );
+  }
+
   reportMalformed(error: Error, socket: EtpSocket): void {
     this.metrics.malformed(error);
-    this.logger.warn(`${error.message} [socket ${socket.id}]`);
+    if (peerReports.allow(socket, this.logger)) {
+      this.logger.warn(`${escapeLogText(error.message)} [socket ${socket.id}]`);
+    }
     this.notify(error, socket);
   }
 
   reportUnknownEvent(event: string, socket: EtpSocket): void {
     const error = new Error(`Unknown ETP event "${event}" with no ${ETP_UNKNOWN_EVENT} handler`);
-    this.logger.debug?.(`${error.message} [socket ${socket.id}]`);
+    if (peerReports.allow(socket, this.logger)) {
+      this.logger.debug?.(`${escapeLogText(error.message)} [socket ${socket.id}]`);
+    }
     this.notify(error, socket);
   }
 
   reportHandlerFailure(error: unknown, socket: EtpSocket, event: string): void {
     this.logger.error(
-      `Handler of "${event}" failed [socket ${socket.id}]`,
+      `Handler of "${escapeLogText(event, MAX_EVENT_IN_LOG)}" failed [socket ${socket.id}]`,
       error instanceof Error ? error.stack : String(error),
     );
   }
 
-  private accept(ws: WebSocket, request: IncomingMessage, stream: Duplex): void {
+  private accept(ws: WebSocket, request: IncomingMessage, stream: Duplex, auth?: unknown): void {
     if (this.closing) {
       // A handshake that began before close() completes after it: nobody would close it later.
       ws.terminate();
       return;
     }
     const socket = new EtpSocket(ws, request, this);
+    socket.auth = auth;
     socket.stream = stream;
     this.connections.set(socket.id, socket);
     (ws as TaggedWebSocket)[ETP_SOCKET] = socket;
@@ -237,6 +299,7 @@ export class EtpServer {
 // One set of listeners serves every connection: each finds its EtpSocket on the ws object, which
 // saves a closure per event and per connection: some 400 bytes of heap per connection.
 const ETP_SOCKET = Symbol('EtpSocket');
+const OPEN = 1;
 type TaggedWebSocket = WebSocket & { [ETP_SOCKET]: EtpSocket };
 
 function socketOf(ws: WebSocket): EtpSocket {
@@ -244,12 +307,15 @@ function socketOf(ws: WebSocket): EtpSocket {
 }
 
 function onMessage(this: WebSocket, bytes: Buffer): void {
+  // Once closing, nothing can be answered: messages still coming in before the peer's close
+  // frame are dropped, so that a busy shutdown spends its time on closing handshakes.
+  if (this.readyState !== OPEN) return;
   const socket = socketOf(this);
   dispatchMessage(socket.server, socket, bytes);
 }
 
-function onPong(this: WebSocket): void {
-  socketOf(this).handlePong();
+function onPong(this: WebSocket, data: Buffer): void {
+  socketOf(this).handlePong(data);
 }
 
 function onError(this: WebSocket, error: Error): void {

@@ -13,6 +13,7 @@ import {
 import { EtpConnectionClosedError } from '../protocol/errors.js';
 import { PendingAcks, type EmitWithAckOptions } from '../protocol/pending-acks.js';
 import { PendingPings } from '../protocol/pending-pings.js';
+import { holdBack, SLOW_CONSUMER_CLOSE } from './backpressure.js';
 import type { EtpServer } from './etp-server.js';
 import { BINARY, TEXT, type PreparedFrame } from './websocket-frame.js';
 
@@ -27,8 +28,13 @@ type CloseListener = (socket: EtpSocket) => void;
  */
 export interface ServerWebSocket {
   readonly readyState: number;
+  /** Bytes written but not yet taken by the kernel, the TCP stream's backlog included. */
+  readonly bufferedAmount: number;
+  readonly isPaused: boolean;
   send(data: string | Uint8Array, options: { readonly binary: boolean }): void;
-  ping(): void;
+  ping(data?: Uint8Array): void;
+  pause(): void;
+  resume(): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
 }
@@ -46,6 +52,8 @@ export class EtpSocket {
   readonly request: IncomingMessage;
   /** The gateway server that accepted it. */
   readonly server: EtpServer;
+  /** What the gateway's `authorize` returned for this connection's handshake. */
+  auth: unknown;
 
   /** @internal Nest's handler lists bound to this socket, one per gateway on its path. */
   handlers: WsMessageHandler[][] = [];
@@ -67,6 +75,9 @@ export class EtpSocket {
   private closeListeners: CloseListener[] | undefined;
   private closedByServer = false;
   private heartbeatExpired = false;
+  private slowConsumer = false;
+  /** The token of the last heartbeat ping; only a pong echoing it proves the peer alive. */
+  private pingToken: Buffer | undefined;
 
   /** Made by the gateway server for each connection it accepts, never by an application. */
   constructor(
@@ -166,6 +177,8 @@ export class EtpSocket {
   /** Closes the connection with a close status (1000 by default) and text. */
   close(code = 1000, reason?: string): void {
     this.closedByServer = true;
+    // The closing handshake needs the peer's close frame: a socket held back must read again.
+    if (this.ws.isPaused) this.ws.resume();
     this.ws.close(code, reason);
   }
 
@@ -185,6 +198,7 @@ export class EtpSocket {
       setImmediate(flushSocket, this);
     }
     this.ws.send(frame, typeof frame === 'string' ? TEXT : BINARY);
+    if (this.ws.bufferedAmount > this.server.pauseReadingAt) this.relieve();
     return true;
   }
 
@@ -202,7 +216,24 @@ export class EtpSocket {
     // and a whole message written to the stream lands between ws's messages, never inside one.
     if (this.stream !== undefined) this.stream.write(frame.wire);
     else this.ws.send(frame.bytes, frame.options);
+    if (this.ws.bufferedAmount > this.server.pauseReadingAt) this.relieve();
     return true;
+  }
+
+  /**
+   * The peer is behind in reading. What sits corked is written out first (the kernel may take
+   * it); then a backlog past `maxBufferedBytes` ends the connection, a smaller one stops reading
+   * from the peer until it drains.
+   */
+  private relieve(): void {
+    this.flush();
+    if (!holdBack(this.ws, this.stream, this.server.maxBufferedBytes)) return;
+    if (this.slowConsumer) return;
+    this.slowConsumer = this.closedByServer = true;
+    this.server.reportSlowConsumer(this, this.ws.bufferedAmount);
+    // It does not read, so the close frame would wait behind the backlog: end it now.
+    this.ws.close(SLOW_CONSUMER_CLOSE, EtpDisconnectReason.SlowConsumer);
+    this.ws.terminate();
   }
 
   /** @internal Settles one of this socket's `emitWithAck` requests. */
@@ -215,9 +246,10 @@ export class EtpSocket {
     (this.closeListeners ??= []).push(listener);
   }
 
-  /** @internal A heartbeat ping; the pong comes back through `handlePong`. */
-  sendPing(): void {
-    if (this.ws.readyState === OPEN) this.ws.ping();
+  /** @internal A heartbeat ping; the pong that echoes `token` comes back through `handlePong`. */
+  sendPing(token: Buffer): void {
+    this.pingToken = token;
+    if (this.ws.readyState === OPEN) this.ws.ping(token);
   }
 
   /** @internal Ends a peer that stopped answering pings. */
@@ -235,8 +267,9 @@ export class EtpSocket {
   }
 
   /** @internal */
-  handlePong(): void {
-    this.alive = true;
+  handlePong(data: Buffer): void {
+    // An unsolicited pong, or one answering an older round, proves nothing about the peer now.
+    if (this.pingToken !== undefined && data.equals(this.pingToken)) this.alive = true;
     this.pings?.settle();
   }
 
@@ -249,15 +282,22 @@ export class EtpSocket {
   handleClose(code: number, reason: Buffer): void {
     const error = this.connectionError;
     const tooBig = (error as { code?: string } | undefined)?.code === MESSAGE_TOO_BIG;
-    const ownReason = this.heartbeatExpired
-      ? EtpDisconnectReason.HeartbeatTimeout
-      : tooBig
-        ? EtpDisconnectReason.MessageTooBig
-        : this.closedByServer
-          ? EtpDisconnectReason.ServerClosed
-          : undefined;
+    const ownReason = this.slowConsumer
+      ? EtpDisconnectReason.SlowConsumer
+      : this.heartbeatExpired
+        ? EtpDisconnectReason.HeartbeatTimeout
+        : tooBig
+          ? EtpDisconnectReason.MessageTooBig
+          : this.closedByServer
+            ? EtpDisconnectReason.ServerClosed
+            : undefined;
     const why = explainClose(ownReason, code, error, EtpDisconnectReason.ClientClosed);
-    this.closeStatus = why === EtpDisconnectReason.MessageTooBig ? CLOSE_MESSAGE_TOO_BIG : code;
+    this.closeStatus =
+      why === EtpDisconnectReason.MessageTooBig
+        ? CLOSE_MESSAGE_TOO_BIG
+        : why === EtpDisconnectReason.SlowConsumer
+          ? SLOW_CONSUMER_CLOSE
+          : code;
     this.closeText = reason.length > 0 ? reason.toString('utf8') : undefined;
     this.endReason = why;
     this.acks?.rejectAll(why);

@@ -1,43 +1,67 @@
+import { randomBytes } from 'node:crypto';
 import type { EtpSocket } from './etp-socket.js';
 
+const TOKEN_BYTES = 8;
+
 /**
- * One timer pair per gateway, not per connection: every `interval` all connections are pinged,
- * and `timeout` later those that have not answered are dropped.
+ * One timer per gateway, not per connection. A round pings every connection with a token of
+ * its own; `timeout` later those whose pong did not echo that token are dropped, and the next
+ * round starts `interval` after the previous one began (right away when `timeout` is longer).
+ * Rounds never overlap, so every `interval`/`timeout` pair drops a silent peer.
  */
 export class Heartbeat {
-  private round: ReturnType<typeof setInterval> | undefined;
-  private deadline: ReturnType<typeof setTimeout> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private roundStart = 0;
+  /** What a pong must carry to answer the current round (RFC 6455: it echoes the ping's data). */
+  token: Buffer | undefined;
 
   constructor(
     private readonly sockets: ReadonlyMap<string, EtpSocket>,
     private readonly interval: number,
     private readonly timeout: number,
-  ) {}
+  ) {
+    for (const [name, value] of [
+      ['interval', interval],
+      ['timeout', timeout],
+    ] as const) {
+      if (!Number.isFinite(value) || value <= 0) {
+        throw new Error(
+          `heartbeat.${name} must be a positive number of milliseconds, got ${String(value)}`,
+        );
+      }
+    }
+  }
 
   start(): void {
-    this.round = setInterval(() => this.pingAll(), this.interval);
-    this.round.unref();
+    this.schedule(() => this.pingAll(), this.interval);
   }
 
   stop(): void {
-    clearInterval(this.round);
-    clearTimeout(this.deadline);
-    this.round = this.deadline = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.token = undefined;
+  }
+
+  private schedule(run: () => void, delay: number): void {
+    this.timer = setTimeout(run, delay);
+    this.timer.unref();
   }
 
   private pingAll(): void {
+    this.roundStart = Date.now();
+    const token = (this.token = randomBytes(TOKEN_BYTES));
     for (const socket of this.sockets.values()) {
       socket.alive = false;
-      socket.sendPing();
+      socket.sendPing(token);
     }
-    clearTimeout(this.deadline);
-    this.deadline = setTimeout(() => this.dropSilent(), this.timeout);
-    this.deadline.unref();
+    this.schedule(() => this.dropSilent(), this.timeout);
   }
 
   private dropSilent(): void {
     for (const socket of this.sockets.values()) {
       if (!socket.alive) socket.expireHeartbeat();
     }
+    const elapsed = Date.now() - this.roundStart;
+    this.schedule(() => this.pingAll(), Math.max(0, this.interval - elapsed));
   }
 }

@@ -1,4 +1,5 @@
 import type { EtpCodecName, EtpPayloadCodec } from '../protocol/codec.js';
+import type { EtpAuthorize } from './authorize.js';
 import type { EtpSocket } from './etp-socket.js';
 
 /** Which browser origins may open a connection, in the shape of Nest's `cors.origin`. */
@@ -27,6 +28,26 @@ export interface EtpGatewayOptions {
   cors?: { origin?: EtpOrigin };
   /** Liveness pings; `false` switches them off. */
   heartbeat?: EtpHeartbeatOptions | false;
+  /**
+   * How far a peer may fall behind in reading, in bytes waiting to be written to it. Past it the
+   * connection is closed (1008, reason `'slow consumer'`); above a quarter of it the server stops
+   * reading from the peer until its backlog has drained. Default 4 MiB.
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Decides on each handshake before the upgrade: a function `(request) => …` or an
+   * `@Injectable()` class with `authorize(request)` (taken from the application's container, so
+   * it can inject providers). Sync or async. `false` refuses with 401, a thrown `HttpException`
+   * with its status, any other error with 500 (logged); anything else becomes `socket.auth`.
+   */
+  authorize?: EtpAuthorize;
+  /** Time `authorize` has for one handshake, in ms; past it the handshake is refused with 503. Default 10 000. */
+  authorizeTimeout?: number;
+  /**
+   * How long closing the application waits for each peer to answer the server's close frame
+   * (1001), in ms, before it ends the connections that have not. Default 5 000.
+   */
+  shutdownTimeout?: number;
   /** Default timeout of `socket.emitWithAck`, in ms (0: none). Default 30 000. */
   ackTimeout?: number;
   /**
@@ -38,6 +59,25 @@ export interface EtpGatewayOptions {
   metrics?: boolean;
 }
 
+/** Every key a gateway's options may hold: ETP's, and those Nest itself reads. */
+export const GATEWAY_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'path',
+  'codec',
+  'maxPayload',
+  'cors',
+  'heartbeat',
+  'maxBufferedBytes',
+  'authorize',
+  'authorizeTimeout',
+  'shutdownTimeout',
+  'ackTimeout',
+  'onError',
+  'namespace',
+  'server',
+] satisfies Array<keyof EtpGatewayOptions | 'namespace' | 'server'>);
+
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export const DEFAULT_HEARTBEAT_INTERVAL = 25_000;
 export const DEFAULT_HEARTBEAT_TIMEOUT = 20_000;
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;

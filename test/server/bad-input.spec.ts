@@ -149,7 +149,12 @@ describe('bad input', () => {
       cause: { pattern: 'hello' },
     });
     expect(exception).toContain('Payload of event \\"hello\\" cannot be decoded');
-    expect(logger.at('warn').some((line) => line.includes('cannot be decoded'))).toBe(true);
+    // Logged, or (after this file's floods of bad frames) counted among the reports left out.
+    await eventually(() =>
+      logger
+        .at('warn')
+        .some((line) => line.includes('cannot be decoded') || line.includes('left out of the log')),
+    );
     expect(await client.request('hello||8||"fine"', '__ack_hello', 8)).toBe(
       '__ack_hello||8||{"body":"fine"}',
     );

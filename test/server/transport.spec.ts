@@ -188,7 +188,7 @@ describe('read limit', () => {
 
 describe('heartbeat', () => {
   it('pings on the configured interval, and not at all when switched off', async () => {
-    @WebSocketGateway({ path: '/beat', heartbeat: { interval: 30, timeout: 1_000 } })
+    @WebSocketGateway({ path: '/beat', heartbeat: { interval: 30, timeout: 20 } })
     class BeatingGateway {}
     @WebSocketGateway({ path: '/quiet', heartbeat: false })
     class QuietGateway {}

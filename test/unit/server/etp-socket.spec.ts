@@ -9,6 +9,8 @@ import { createGatewayMetrics } from '../../../src/metrics/gateway-metrics.js';
 /** The `ws` side of a socket: records what is written, closes when told. */
 class FakeWebSocket implements ServerWebSocket {
   readyState = 1;
+  bufferedAmount = 0;
+  isPaused = false;
   readonly sent: Array<{ data: string | Uint8Array; binary: boolean }> = [];
   pings = 0;
   closedWith: { code?: number; reason?: string } | undefined;
@@ -20,6 +22,14 @@ class FakeWebSocket implements ServerWebSocket {
 
   ping(): void {
     this.pings++;
+  }
+
+  pause(): void {
+    this.isPaused = true;
+  }
+
+  resume(): void {
+    this.isPaused = false;
   }
 
   close(code?: number, reason?: string): void {
@@ -36,6 +46,8 @@ class FakeWebSocket implements ServerWebSocket {
 const server = {
   codec: autoCodec,
   ackTimeout: 1_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  pauseReadingAt: 1024 * 1024,
   metrics: createGatewayMetrics(undefined, new Map(), false),
 } as unknown as EtpServer;
 
@@ -133,10 +145,23 @@ describe('EtpSocket', () => {
     socket.settleAck(1, Buffer.from('"yes"'));
     await expect(answer).resolves.toBe('yes');
     socket.alive = false;
+    const token = Buffer.from('round-01');
+    socket.sendPing(token);
     const pong = socket.ping();
-    expect(ws.pings).toBe(1);
-    socket.handlePong();
+    expect(ws.pings).toBe(2);
+    socket.handlePong(Buffer.from(token));
     await expect(pong).resolves.toBeUndefined();
+    expect(socket.alive).toBe(true);
+  });
+
+  test('only a pong echoing the heartbeat round token marks it alive', () => {
+    const { socket } = socketOn();
+    socket.sendPing(Buffer.from('round-02'));
+    socket.alive = false;
+    socket.handlePong(Buffer.alloc(0));
+    socket.handlePong(Buffer.from('round-01'));
+    expect(socket.alive).toBe(false);
+    socket.handlePong(Buffer.from('round-02'));
     expect(socket.alive).toBe(true);
   });
 });
