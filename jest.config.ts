@@ -17,20 +17,19 @@ const shared = {
 } satisfies Config;
 
 /**
- * `unit`: one class at a time with small fakes, in seconds (`npm run test:unit`). `integration`:
- * real sockets, real Nest applications, the packed tarball and the README.
+ * `unit`: one class at a time with small fakes, in seconds (`npm run test:unit`). `e2e`: real
+ * sockets, real Nest applications, real redis-server and Chromium. `pack`: the packed tarball
+ * installed into fresh applications. `docs`: the README's snippets and bytes.
  */
+const project = (name: string): Config => ({
+  ...shared,
+  displayName: name,
+  testMatch: [`<rootDir>/test/${name}/**/*.spec.ts`],
+});
+
 const config: Config = {
   testTimeout: 20_000,
-  projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
-    {
-      ...shared,
-      displayName: 'integration',
-      testMatch: ['<rootDir>/test/**/*.spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
-    },
-  ],
+  projects: ['unit', 'e2e', 'pack', 'docs'].map(project),
 };
 
 export default config;

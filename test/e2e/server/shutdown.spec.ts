@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import { Test } from '@nestjs/testing';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { EtpAdapter, EtpModule } from '../../../src/index.js';
+import { RawClient, wsUrl } from '../../support/raw-client.js';
+
+@WebSocketGateway({ path: '/ws', heartbeat: { interval: 50, timeout: 50 } })
+class ShutdownGateway {
+  @SubscribeMessage('who')
+  who() {
+    return 'me';
+  }
+}
+
+/** Live handles by kind; a TTY and pending timers of the test runner are not ours. */
+function handleCounts(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo()) {
+    if (kind === 'TTYWrap') continue;
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return counts;
+}
+
+describe('app.close()', () => {
+  it('closes every connection with 1001 and leaves no handle behind', async () => {
+    const before = handleCounts();
+    const moduleRef = await Test.createTestingModule({
+      imports: [EtpModule.forRoot()],
+      providers: [ShutdownGateway],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    app.useWebSocketAdapter(new EtpAdapter(app));
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as { port: number };
+    const clients = await Promise.all([1, 2, 3].map(() => RawClient.connect(wsUrl(port))));
+    expect(await clients[0].request('who||1', '__ack_who', 1)).toBe('__ack_who||1||me');
+    // Let a heartbeat round start, so its timers exist when the app closes.
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    await app.close();
+    expect(await Promise.all(clients.map((client) => client.closed))).toEqual([1001, 1001, 1001]);
+    expect(clients[0].closeReason).toBe('server shutdown');
+    // Give the sockets' own close callbacks one turn, then compare the live handles.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const after = handleCounts();
+    for (const [kind, count] of after) {
+      expect([kind, count]).toEqual([kind, Math.min(count, before.get(kind) ?? 0)]);
+    }
+  });
+});

@@ -1,0 +1,74 @@
+import { EtpAckTimeoutError } from '../../../src/index.js';
+import { Reply } from '../../../src/redis/messages.js';
+import { Peers } from '../../../src/redis/peers.js';
+import { AckRequest, GatherRequest } from '../../../src/redis/requests.js';
+import { AckCollector } from '../../../src/rooms/ack-collector.js';
+
+const reply = (from: string, kind: number, value?: unknown) =>
+  ({ request: 1, from, kind, value }) as Parameters<AckRequest['reply']>[0];
+
+describe('the requests of one instance to the others', () => {
+  it('gathers one reply per instance, and stops waiting for one that is gone', async () => {
+    let finished = 0;
+    const request = new GatherRequest<string>(
+      'fetch',
+      new Set(['b', 'c']),
+      5_000,
+      () => finished++,
+    );
+    const result = request.start();
+    request.reply(reply('b', Reply.Sockets, ['b1', 'b2']));
+    request.reply(reply('b', Reply.Sockets, ['again'])); // a second reply of b is ignored
+    request.peerGone('c');
+    await expect(result).resolves.toEqual(['b1', 'b2']);
+    expect(finished).toBe(1);
+  });
+
+  it('rejects when an instance does not answer in time', async () => {
+    const request = new GatherRequest('socketsJoin', new Set(['b']), 20, () => undefined);
+    await expect(request.start()).rejects.toThrow(
+      /1 other instance\(s\) did not answer within 20 ms/,
+    );
+  });
+
+  it('collects acks: counts first, then answers; a dead instance counts for what it sent', async () => {
+    const collector = new AckCollector('vote', 5_000);
+    const request = new AckRequest(collector, ['b', 'c']);
+    collector.expect(1); // one local member
+    collector.check();
+    collector.answer('local');
+    request.reply(reply('b', Reply.Count, 2));
+    request.reply(reply('b', Reply.Answer, 'b1'));
+    request.reply(reply('c', Reply.Count, 1));
+    request.reply(reply('b', Reply.Gone)); // b's second member left
+    request.peerGone('c'); // c died before its member answered
+    await expect(collector.promise).resolves.toEqual(['local', 'b1']);
+  });
+
+  it('rejects with the answers that came when a remote member misses the deadline', async () => {
+    const collector = new AckCollector('vote', 5_000);
+    const request = new AckRequest(collector, ['b']);
+    collector.check();
+    request.reply(reply('b', Reply.Count, 2));
+    request.reply(reply('b', Reply.Answer, 'b1'));
+    request.reply(reply('b', Reply.Missed));
+    const error = await collector.promise.catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(EtpAckTimeoutError);
+    expect((error as EtpAckTimeoutError).responses).toEqual(['b1']);
+  });
+
+  it('keeps the instances heard of within the timeout, forgets the silent ones', async () => {
+    const gone: string[] = [];
+    const peers = new Peers(30, (instance) => gone.push(instance));
+    expect(peers.seen('b')).toBe(true);
+    expect(peers.seen('b')).toBe(false);
+    peers.seen('c');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    peers.seen('c');
+    peers.sweep();
+    expect(peers.alive()).toEqual(['c']);
+    expect(gone).toEqual(['b']);
+    peers.forget('c');
+    expect(gone).toEqual(['b', 'c']);
+  });
+});
