@@ -1,7 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { DisconnectReason, EtpClient, EtpConnectError } from '../../../src/index.js';
-import { DEFAULT_RECONNECT, reconnectDelay, resolveReconnect } from '../../../src/client/reconnect.js';
+import {
+  DEFAULT_RECONNECT,
+  reconnectDelay,
+  resolveReconnect,
+} from '../../../src/client/reconnect.js';
 import { eventually, RawServer } from '../../support/raw-server.js';
 
 Logger.overrideLogger(false);

@@ -6,7 +6,12 @@ import {
   WebSocketGateway,
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
-import { EtpAckTimeoutError, EtpModule, EtpRoomsService, type EtpSocket } from '../../../src/index.js';
+import {
+  EtpAckTimeoutError,
+  EtpModule,
+  EtpRoomsService,
+  type EtpSocket,
+} from '../../../src/index.js';
 import { eventually, startApp, type TestApp } from '../../support/app.js';
 import { RawClient, wsUrl } from '../../support/raw-client.js';
 
