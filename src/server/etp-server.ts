@@ -7,11 +7,12 @@ import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
 import { escapeLogText, peerReports } from '../protocol/log-limit.js';
 import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
-import { dispatchMessage, ETP_UNKNOWN_EVENT, type HandlerRoute } from './dispatch.js';
+import { ETP_UNKNOWN_EVENT, type HandlerRoute } from './dispatch.js';
 import type { HandshakeAuthorizer } from './authorize.js';
 import { checkMaxBufferedBytes, pauseReadingAt } from './backpressure.js';
 import { EtpSocket } from './etp-socket.js';
 import { Heartbeat } from './heartbeat.js';
+import { listenTo } from './ws-listeners.js';
 import {
   DEFAULT_HEARTBEAT_INTERVAL,
   DEFAULT_HEARTBEAT_TIMEOUT,
@@ -264,11 +265,7 @@ export class EtpServer {
     socket.auth = auth;
     socket.stream = stream;
     this.connections.set(socket.id, socket);
-    (ws as TaggedWebSocket)[ETP_SOCKET] = socket;
-    ws.on('message', onMessage);
-    ws.on('pong', onPong);
-    ws.on('error', onError);
-    ws.on('close', onClose);
+    listenTo(ws, socket);
     this.metrics.connectionOpened();
     this.observer?.connected(socket);
     for (const callback of this.connectionCallbacks) callback(socket, request);
@@ -294,36 +291,4 @@ export class EtpServer {
       this.logger.error('The gateway onError hook threw', (hookError as Error).stack);
     }
   }
-}
-
-// One set of listeners serves every connection: each finds its EtpSocket on the ws object, which
-// saves a closure per event and per connection: some 400 bytes of heap per connection.
-const ETP_SOCKET = Symbol('EtpSocket');
-const OPEN = 1;
-type TaggedWebSocket = WebSocket & { [ETP_SOCKET]: EtpSocket };
-
-function socketOf(ws: WebSocket): EtpSocket {
-  return (ws as TaggedWebSocket)[ETP_SOCKET];
-}
-
-function onMessage(this: WebSocket, bytes: Buffer): void {
-  // Once closing, nothing can be answered: messages still coming in before the peer's close
-  // frame are dropped, so that a busy shutdown spends its time on closing handshakes.
-  if (this.readyState !== OPEN) return;
-  const socket = socketOf(this);
-  dispatchMessage(socket.server, socket, bytes);
-}
-
-function onPong(this: WebSocket, data: Buffer): void {
-  socketOf(this).handlePong(data);
-}
-
-function onError(this: WebSocket, error: Error): void {
-  socketOf(this).handleError(error);
-}
-
-// ws emits 'close' once, so `on` does what `once` would without a wrapper per connection.
-function onClose(this: WebSocket, code: number, reason: Buffer): void {
-  const socket = socketOf(this);
-  socket.server.release(socket, code, reason);
 }
