@@ -101,8 +101,7 @@ export class EtpRedisBroker implements EtpBroker {
   }
 
   emit(target: EtpBroadcastTarget, event: string, data: unknown): number {
-    const sent = this.local.emit(target, event, data);
-    if (this.isLocalSocket(target)) return sent;
+    if (this.isLocalSocket(target)) return this.local.emit(target, event, data);
     const message: BroadcastMessage = {
       from: this.instance,
       event,
@@ -110,13 +109,15 @@ export class EtpRedisBroker implements EtpBroker {
       rooms: target.rooms,
       except: target.except,
     };
+    // Published before the local writes, so the other instances write to their members while
+    // this one writes to its own, rather than after.
     this.metrics.published();
     this.link.publish(
       this.channels.broadcast,
       () => encodeMessage(message),
       `Broadcast "${event}"`,
     );
-    return sent;
+    return this.local.emit(target, event, data);
   }
 
   emitWithAck(
