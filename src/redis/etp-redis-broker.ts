@@ -9,6 +9,7 @@ import {
   Control,
   decodeMessage,
   encodeMessage,
+  senderOf,
   Reply,
   type BroadcastMessage,
   type Channels,
@@ -233,6 +234,7 @@ export class EtpRedisBroker implements EtpBroker {
   }
 
   private receive(channel: string, bytes: Buffer): void {
+    if (senderOf(bytes) === this.instance) return;
     let message: BroadcastMessage | ControlMessage | ReplyMessage;
     try {
       message = decodeMessage(bytes);
@@ -240,7 +242,6 @@ export class EtpRedisBroker implements EtpBroker {
       this.logger.warn(`Dropped an unreadable message on ${channel}: ${(error as Error).message}`);
       return;
     }
-    if (message.from === this.instance) return;
     this.metrics.received();
     if (channel === this.channels.broadcast) {
       const broadcast = message as BroadcastMessage;

@@ -67,12 +67,28 @@ export interface ReplyMessage {
   readonly value?: unknown;
 }
 
+/** An instance id (8 random bytes as hex) heads every message, outside the serialised part. */
+const SENDER_LENGTH = 16;
+
+/**
+ * The sender's id, then the message. Redis hands a publisher its own messages too: with the id
+ * in plain bytes up front, an instance drops those without deserialising them.
+ */
 export function encodeMessage(message: BroadcastMessage | ControlMessage | ReplyMessage): Buffer {
-  return serialize(message);
+  const body = serialize(message);
+  const bytes = Buffer.allocUnsafe(SENDER_LENGTH + body.length);
+  bytes.write(message.from, 0, SENDER_LENGTH, 'latin1');
+  body.copy(bytes, SENDER_LENGTH);
+  return bytes;
+}
+
+/** The id of the instance that sent a message. */
+export function senderOf(bytes: Buffer): string {
+  return bytes.toString('latin1', 0, SENDER_LENGTH);
 }
 
 export function decodeMessage<T>(bytes: Buffer): T {
-  return deserialize(bytes) as T;
+  return deserialize(bytes.subarray(SENDER_LENGTH)) as T;
 }
 
 export interface Channels {
