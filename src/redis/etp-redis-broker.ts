@@ -10,7 +10,6 @@ import {
   decodeMessage,
   encodeMessage,
   senderOf,
-  Reply,
   type BroadcastMessage,
   type Channels,
   type ControlMessage,
@@ -18,6 +17,7 @@ import {
 } from './messages.js';
 import { createBrokerMetrics, type BrokerMetrics } from '../metrics/broker-metrics.js';
 import { Peers } from './peers.js';
+import { carryOut } from './remote-requests.js';
 import { AckRequest, GatherRequest, type PendingRequest } from './requests.js';
 import { RedisLink } from './redis-link.js';
 
@@ -263,7 +263,6 @@ export class EtpRedisBroker implements EtpBroker {
         encodeMessage({ request: message.request!, from: this.instance, kind, value }),
       );
     };
-    const target = message.target!;
     switch (message.kind) {
       case Control.Hello:
         this.control({ kind: Control.Heartbeat, from: this.instance });
@@ -274,36 +273,8 @@ export class EtpRedisBroker implements EtpBroker {
       case Control.Bye:
         this.peers.forget(message.from);
         return;
-      case Control.FetchSockets:
-        reply(Reply.Sockets, this.local.describe(target));
-        return;
-      case Control.SocketsJoin:
-        this.local.join(target, message.rooms!);
-        reply(Reply.Done);
-        return;
-      case Control.SocketsLeave:
-        this.local.leave(target, message.rooms!);
-        reply(Reply.Done);
-        return;
-      case Control.DisconnectSockets:
-        this.local.disconnect(target, message.code!, message.reason);
-        reply(Reply.Done);
-        return;
-      case Control.EmitWithAck: {
-        const asked = this.local.requestAcks(
-          target,
-          message.event!,
-          message.data,
-          message.timeout!,
-          {
-            answer: (value) => reply(Reply.Answer, value),
-            miss: () => reply(Reply.Missed),
-            gone: () => reply(Reply.Gone),
-          },
-        );
-        reply(Reply.Count, asked);
-        return;
-      }
+      default:
+        carryOut(message, this.local, reply);
     }
   }
 }
