@@ -1,3 +1,10 @@
+import type {
+  EtpDefaultEventsMap,
+  EtpEmitArgs,
+  EtpEventNames,
+  EtpEventsMap,
+  EtpUntypedEventName,
+} from '../protocol/event-map.js';
 import type { EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
 import type { EtpSocket } from '../server/etp-socket.js';
@@ -10,7 +17,7 @@ import { recordRoomsBroadcast } from '../metrics/rooms-metrics.js';
  * Each call returns a new operator, so one can be kept and reused. Never given `to`, it reaches
  * every connection; `to()` with no room reaches none. The frame is encoded once per payload codec, not once per socket.
  */
-export class EtpBroadcastOperator {
+export class EtpBroadcastOperator<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   constructor(
     private readonly registry: RoomRegistry,
     /** `undefined`: every connection. */
@@ -20,7 +27,7 @@ export class EtpBroadcastOperator {
   ) {}
 
   /** Adds rooms to reach. */
-  to(...rooms: string[]): EtpBroadcastOperator {
+  to(...rooms: string[]): EtpBroadcastOperator<EmitEvents> {
     return new EtpBroadcastOperator(
       this.registry,
       [...(this.targetRooms ?? []), ...rooms],
@@ -30,7 +37,7 @@ export class EtpBroadcastOperator {
   }
 
   /** Leaves out the members of these rooms, and these sockets. */
-  except(...excluded: Array<string | EtpSocket>): EtpBroadcastOperator {
+  except(...excluded: Array<string | EtpSocket>): EtpBroadcastOperator<EmitEvents> {
     const rooms = excluded.filter((one): one is string => typeof one === 'string');
     const sockets = excluded.filter((one): one is EtpSocket => typeof one !== 'string');
     return new EtpBroadcastOperator(
@@ -47,6 +54,8 @@ export class EtpBroadcastOperator {
   }
 
   /** Sends the event; returns how many connections it was written to. */
+  emit<E extends EtpEventNames<EmitEvents>>(event: E, ...data: EtpEmitArgs<EmitEvents, E>): number;
+  emit(event: EtpUntypedEventName<EmitEvents>, data?: unknown): number;
   emit(event: string, data?: unknown): number {
     let codec: EtpPayloadCodec | undefined;
     let frame: PreparedFrame | undefined;

@@ -1,3 +1,10 @@
+import type {
+  EtpDefaultEventsMap,
+  EtpEmitArgs,
+  EtpEventNames,
+  EtpEventsMap,
+  EtpUntypedEventName,
+} from '../protocol/event-map.js';
 import { Injectable } from '@nestjs/common';
 import type { EtpSocket } from '../server/etp-socket.js';
 import { EtpBroadcastOperator } from './broadcast-operator.js';
@@ -8,7 +15,7 @@ import { RoomRegistry } from './room-registry.js';
  * controller, a scheduled job. A connection leaves all its rooms when it disconnects.
  */
 @Injectable()
-export class EtpRoomsService {
+export class EtpRoomsService<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   /** @internal Fed with every connection by `EtpAdapter`. */
   readonly registry = new RoomRegistry();
 
@@ -56,16 +63,18 @@ export class EtpRoomsService {
   }
 
   /** Starts a broadcast to the members of these rooms. */
-  to(...rooms: string[]): EtpBroadcastOperator {
+  to(...rooms: string[]): EtpBroadcastOperator<EmitEvents> {
     return new EtpBroadcastOperator(this.registry, rooms);
   }
 
   /** Starts a broadcast to every connection but these rooms' members and these sockets. */
-  except(...excluded: Array<string | EtpSocket>): EtpBroadcastOperator {
-    return new EtpBroadcastOperator(this.registry).except(...excluded);
+  except(...excluded: Array<string | EtpSocket>): EtpBroadcastOperator<EmitEvents> {
+    return new EtpBroadcastOperator<EmitEvents>(this.registry).except(...excluded);
   }
 
   /** Sends an event to every connection of every gateway. */
+  emit<E extends EtpEventNames<EmitEvents>>(event: E, ...data: EtpEmitArgs<EmitEvents, E>): number;
+  emit(event: EtpUntypedEventName<EmitEvents>, data?: unknown): number;
   emit(event: string, data?: unknown): number {
     return new EtpBroadcastOperator(this.registry).emit(event, data);
   }
