@@ -30,3 +30,14 @@ export {
   EtpPayloadError,
 } from './protocol/errors.js';
 export { DEFAULT_ACK_TIMEOUT, type EmitWithAckOptions } from './protocol/pending-acks.js';
+export type {
+  EtpDefaultEventsMap,
+  EtpEmitArgs,
+  EtpEmitWithAckArgs,
+  EtpEventAnswer,
+  EtpEventNames,
+  EtpEventPayload,
+  EtpEventsMap,
+  EtpTypedEventHandler,
+  EtpUntypedEventName,
+} from './protocol/event-map.js';

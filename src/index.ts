@@ -32,6 +32,17 @@ export {
   EtpPayloadError,
 } from './protocol/errors.js';
 export { DEFAULT_ACK_TIMEOUT, type EmitWithAckOptions } from './protocol/pending-acks.js';
+export type {
+  EtpDefaultEventsMap,
+  EtpEmitArgs,
+  EtpEmitWithAckArgs,
+  EtpEventAnswer,
+  EtpEventNames,
+  EtpEventPayload,
+  EtpEventsMap,
+  EtpTypedEventHandler,
+  EtpUntypedEventName,
+} from './protocol/event-map.js';
 export { EtpClient, type EtpClientOptions } from './client/etp-client.js';
 export type { EtpClientBase } from './client/etp-client-base.js';
 export type {

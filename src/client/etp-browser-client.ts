@@ -1,4 +1,5 @@
 import type { EtpClientBaseOptions, EtpLogLevel } from './client-options.js';
+import type { EtpDefaultEventsMap, EtpEventsMap } from '../protocol/event-map.js';
 import { EtpClientBase } from './etp-client-base.js';
 import {
   createBrowserTransport,
@@ -16,8 +17,12 @@ export interface EtpBrowserClientOptions extends EtpClientBaseOptions {
 /**
  * The ETP client for browsers, over the global `WebSocket`; the same protocol code as
  * `EtpClient`. A relative URL (`/ws`) is resolved against the page, `http` becoming `ws`.
+ * Typed with the server's and its own event maps: `EtpBrowserClient<ServerEvents, ClientEvents>`.
  */
-export class EtpBrowserClient extends EtpClientBase {
+export class EtpBrowserClient<
+  EmitEvents extends EtpEventsMap = EtpDefaultEventsMap,
+  ListenEvents extends EtpEventsMap = EtpDefaultEventsMap,
+> extends EtpClientBase<EmitEvents, ListenEvents> {
   private readonly WebSocketImpl: EtpWebSocketConstructor;
 
   constructor(url: string, options: EtpBrowserClientOptions = {}) {

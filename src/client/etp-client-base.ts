@@ -1,6 +1,16 @@
 import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
 import { CLOSE_MESSAGE_TOO_BIG, EtpDisconnectReason, explainClose } from '../protocol/close.js';
 import { EtpConnectionClosedError, EtpFrameError, EtpPayloadError } from '../protocol/errors.js';
+import type {
+  EtpDefaultEventsMap,
+  EtpEmitArgs,
+  EtpEmitWithAckArgs,
+  EtpEventAnswer,
+  EtpEventNames,
+  EtpEventsMap,
+  EtpTypedEventHandler,
+  EtpUntypedEventName,
+} from '../protocol/event-map.js';
 import { encodeFrame } from '../protocol/frame.js';
 import { escapeLogText, peerReports, type LogSink } from '../protocol/log-limit.js';
 import {
@@ -32,8 +42,14 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * handlers and listeners; its `Connection` opens, closes and reopens the WebSocket.
  * `EtpClient` (Node, `ws`) and `EtpBrowserClient` (the browser's `WebSocket`) only supply
  * the transport.
+ *
+ * `EmitEvents` are the events the server handles (what this client emits), `ListenEvents` those
+ * this client handles; without them names are strings and payloads untyped.
  */
-export abstract class EtpClientBase {
+export abstract class EtpClientBase<
+  EmitEvents extends EtpEventsMap = EtpDefaultEventsMap,
+  ListenEvents extends EtpEventsMap = EtpDefaultEventsMap,
+> {
   readonly codec: EtpPayloadCodec;
 
   protected readonly options: Readonly<EtpClientBaseOptions>;
@@ -127,13 +143,18 @@ export abstract class EtpClientBase {
   }
 
   /** Sets the handler of an event, replacing any previous one. */
-  on<T = unknown>(event: string, handler: EtpEventHandler<T>): this {
+  on<E extends EtpEventNames<ListenEvents>>(
+    event: E,
+    handler: EtpTypedEventHandler<ListenEvents, E>,
+  ): this;
+  on<T = unknown>(event: EtpUntypedEventName<ListenEvents>, handler: EtpEventHandler<T>): this;
+  on(event: string, handler: EtpEventHandler<never>): this {
     this.incoming.handlers.set(event, handler as EtpEventHandler);
     return this;
   }
 
   /** Removes the handler of an event. */
-  off(event: string): this {
+  off(event: EtpEventNames<ListenEvents> | EtpUntypedEventName<ListenEvents>): this {
     this.incoming.handlers.delete(event);
     return this;
   }
@@ -166,6 +187,11 @@ export abstract class EtpClientBase {
   }
 
   /** Sends an event. Rejects when the client is not connected: nothing is queued. */
+  emit<E extends EtpEventNames<EmitEvents>>(
+    event: E,
+    ...data: EtpEmitArgs<EmitEvents, E>
+  ): Promise<void>;
+  emit(event: EtpUntypedEventName<EmitEvents>, data?: unknown): Promise<void>;
   emit(event: string, data?: unknown): Promise<void> {
     const transport = this.connection.openTransport;
     if (transport === undefined) return Promise.reject(this.notConnected(event));
@@ -181,11 +207,16 @@ export abstract class EtpClientBase {
    * Sends an event and resolves with the server's answer, decoded by the codec. Rejects on
    * timeout (`EtpAckTimeoutError`), abort, or when the connection is lost first.
    */
-  async emitWithAck<T = unknown>(
-    event: string,
+  emitWithAck<E extends EtpEventNames<EmitEvents>>(
+    event: E,
+    ...args: EtpEmitWithAckArgs<EmitEvents, E>
+  ): Promise<EtpEventAnswer<EmitEvents, E>>;
+  emitWithAck<T = unknown>(
+    event: EtpUntypedEventName<EmitEvents>,
     data?: unknown,
     options?: EmitWithAckOptions,
-  ): Promise<T> {
+  ): Promise<T>;
+  async emitWithAck(event: string, data?: unknown, options?: EmitWithAckOptions): Promise<unknown> {
     const transport = this.connection.openTransport;
     if (transport === undefined) throw this.notConnected(event);
     const payload = this.codec.encode(data);
@@ -194,7 +225,7 @@ export abstract class EtpClientBase {
       options?.timeout === undefined ? { ...options, timeout: this.ackTimeout } : options,
       (ackId) => transport.send(encodeFrame(event, ackId, payload)),
     );
-    return this.codec.decode(answer) as T;
+    return this.codec.decode(answer);
   }
 
   /**

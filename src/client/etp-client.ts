@@ -8,6 +8,7 @@ import {
   type EtpClientBaseOptions,
   type EtpLogLevel,
 } from './client-options.js';
+import type { EtpDefaultEventsMap, EtpEventsMap } from '../protocol/event-map.js';
 import { EtpClientBase } from './etp-client-base.js';
 import type { ClientTransport, ClientTransportListener } from './transport.js';
 import { createWsTransport } from './ws-transport.js';
@@ -26,23 +27,30 @@ export interface EtpClientOptions extends EtpClientBaseOptions {
   connectOnBootstrap?: boolean;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a client of any event maps
+type AnyEtpClient = EtpClient<any, any>;
+
 /** Clients whose bootstrap connection waits for something: their app's HTTP server to listen. */
-const bootstrapGates = new WeakMap<EtpClient, Promise<void>>();
+const bootstrapGates = new WeakMap<AnyEtpClient, Promise<void>>();
 
 /**
  * Makes the client's bootstrap connection wait for `gate` (its app's HTTP server listening): a
  * client pointed at its own app's gateway would otherwise be refused once on every boot.
  */
-export function deferBootstrapConnection(client: EtpClient, gate: Promise<void>): void {
+export function deferBootstrapConnection(client: AnyEtpClient, gate: Promise<void>): void {
   bootstrapGates.set(client, gate);
 }
 
 /**
  * A Node ETP client over `ws`, injectable in any provider once `EtpModule.forRoot()` is
  * imported. Configured with a URL, it connects on application bootstrap and closes on shutdown.
+ * Typed with the server's and its own event maps: `EtpClient<ServerEvents, ClientEvents>`.
  */
-export class EtpClient
-  extends EtpClientBase
+export class EtpClient<
+  EmitEvents extends EtpEventsMap = EtpDefaultEventsMap,
+  ListenEvents extends EtpEventsMap = EtpDefaultEventsMap,
+>
+  extends EtpClientBase<EmitEvents, ListenEvents>
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
   /** The client's name when it is one of several (`@InjectEtpClient('billing')`). */

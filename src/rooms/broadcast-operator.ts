@@ -1,3 +1,11 @@
+import type {
+  EtpDefaultEventsMap,
+  EtpEmitArgs,
+  EtpEventAnswer,
+  EtpEventNames,
+  EtpEventsMap,
+  EtpUntypedEventName,
+} from '../protocol/event-map.js';
 import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
 import type { EtpSocket } from '../server/etp-socket.js';
 import type { EtpBroadcastTarget, EtpBroker } from './etp-broker.js';
@@ -11,7 +19,7 @@ import { EtpRemoteSocket } from './remote-socket.js';
  * only (a socket id names a room of one), so the broker can take it to every instance; each
  * instance encodes the frame once per payload codec, not once per socket.
  */
-export class EtpBroadcastOperator {
+export class EtpBroadcastOperator<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   /** @internal */
   constructor(
     private readonly broker: EtpBroker,
@@ -21,7 +29,7 @@ export class EtpBroadcastOperator {
   ) {}
 
   /** Adds rooms (or socket ids) to reach. */
-  to(...rooms: string[]): EtpBroadcastOperator {
+  to(...rooms: string[]): EtpBroadcastOperator<EmitEvents> {
     return this.with({
       rooms: [...(this.target.rooms ?? []), ...rooms],
       except: this.target.except,
@@ -29,14 +37,14 @@ export class EtpBroadcastOperator {
   }
 
   /** Leaves out the members of these rooms, and these sockets (given as sockets or ids). */
-  except(...excluded: Array<string | EtpSocket>): EtpBroadcastOperator {
+  except(...excluded: Array<string | EtpSocket>): EtpBroadcastOperator<EmitEvents> {
     const names = excluded.map((one) => (typeof one === 'string' ? one : one.id));
     return this.with({ rooms: this.target.rooms, except: [...this.target.except, ...names] });
   }
 
   /** How long `emitWithAck` waits for the answers, in ms (default 30 000; 0: for ever). */
-  timeout(ms: number): EtpBroadcastOperator {
-    return new EtpBroadcastOperator(this.broker, this.local, this.target, ms);
+  timeout(ms: number): EtpBroadcastOperator<EmitEvents> {
+    return new EtpBroadcastOperator<EmitEvents>(this.broker, this.local, this.target, ms);
   }
 
   /**
@@ -44,6 +52,8 @@ export class EtpBroadcastOperator {
    * connections of this instance it was written to; a broker that fails to reach the other
    * instances says so in the log.
    */
+  emit<E extends EtpEventNames<EmitEvents>>(event: E, ...data: EtpEmitArgs<EmitEvents, E>): number;
+  emit(event: EtpUntypedEventName<EmitEvents>, data?: unknown): number;
   emit(event: string, data?: unknown): number {
     return this.broker.emit(this.target, event, data);
   }
@@ -54,6 +64,11 @@ export class EtpBroadcastOperator {
    * holds the answers that came in time. A member that disconnects before answering is not
    * waited for.
    */
+  emitWithAck<E extends EtpEventNames<EmitEvents>>(
+    event: E,
+    ...data: EtpEmitArgs<EmitEvents, E>
+  ): Promise<Array<EtpEventAnswer<EmitEvents, E>>>;
+  emitWithAck<T = unknown>(event: EtpUntypedEventName<EmitEvents>, data?: unknown): Promise<T[]>;
   emitWithAck<T = unknown>(event: string, data?: unknown): Promise<T[]> {
     return this.broker.emitWithAck(this.target, event, data, this.ackTimeout) as Promise<T[]>;
   }
@@ -84,7 +99,7 @@ export class EtpBroadcastOperator {
     return this.local.sockets(this.target);
   }
 
-  private with(target: EtpBroadcastTarget): EtpBroadcastOperator {
-    return new EtpBroadcastOperator(this.broker, this.local, target, this.ackTimeout);
+  private with(target: EtpBroadcastTarget): EtpBroadcastOperator<EmitEvents> {
+    return new EtpBroadcastOperator<EmitEvents>(this.broker, this.local, target, this.ackTimeout);
   }
 }

@@ -6,6 +6,13 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ETP_BROKER } from '../etp.tokens.js';
+import type {
+  EtpDefaultEventsMap,
+  EtpEmitArgs,
+  EtpEventNames,
+  EtpEventsMap,
+  EtpUntypedEventName,
+} from '../protocol/event-map.js';
 import type { EtpSocket } from '../server/etp-socket.js';
 import { EtpBroadcastOperator } from './broadcast-operator.js';
 import type { EtpBroker } from './etp-broker.js';
@@ -20,7 +27,9 @@ import { RoomRegistry } from './room-registry.js';
  * `except()`, `emit()` …) reaches every instance through the broker.
  */
 @Injectable()
-export class EtpRoomsService implements OnModuleInit, OnApplicationShutdown {
+export class EtpRoomsService<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap>
+  implements OnModuleInit, OnApplicationShutdown
+{
   /** @internal Fed with every connection by `EtpAdapter`. */
   readonly registry = new RoomRegistry();
   private readonly local = new EtpLocalRooms(this.registry);
@@ -88,21 +97,23 @@ export class EtpRoomsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Starts a broadcast to the members of these rooms (or these socket ids), on every instance. */
-  to(...rooms: string[]): EtpBroadcastOperator {
-    return new EtpBroadcastOperator(this.broker, this.local, { rooms, except: [] });
+  to(...rooms: string[]): EtpBroadcastOperator<EmitEvents> {
+    return new EtpBroadcastOperator<EmitEvents>(this.broker, this.local, { rooms, except: [] });
   }
 
   /** Starts a broadcast to every connection but these rooms' members and these sockets. */
-  except(...excluded: Array<string | EtpSocket>): EtpBroadcastOperator {
-    return new EtpBroadcastOperator(this.broker, this.local).except(...excluded);
+  except(...excluded: Array<string | EtpSocket>): EtpBroadcastOperator<EmitEvents> {
+    return new EtpBroadcastOperator<EmitEvents>(this.broker, this.local).except(...excluded);
   }
 
   /** Starts an operation on every connection of every instance (`fetchSockets()`, …). */
-  all(): EtpBroadcastOperator {
-    return new EtpBroadcastOperator(this.broker, this.local);
+  all(): EtpBroadcastOperator<EmitEvents> {
+    return new EtpBroadcastOperator<EmitEvents>(this.broker, this.local);
   }
 
   /** Sends an event to every connection of every gateway, on every instance. */
+  emit<E extends EtpEventNames<EmitEvents>>(event: E, ...data: EtpEmitArgs<EmitEvents, E>): number;
+  emit(event: EtpUntypedEventName<EmitEvents>, data?: unknown): number;
   emit(event: string, data?: unknown): number {
     return this.broker.emit(EVERYONE, event, data);
   }

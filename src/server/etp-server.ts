@@ -1,3 +1,10 @@
+import type {
+  EtpDefaultEventsMap,
+  EtpEmitArgs,
+  EtpEventNames,
+  EtpEventsMap,
+  EtpUntypedEventName,
+} from '../protocol/event-map.js';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger, WsMessageHandler } from '@nestjs/common';
@@ -45,7 +52,7 @@ const MAX_EVENT_IN_LOG = 100;
  * One gateway's ETP server, what `@WebSocketServer()` receives: its connections and a
  * broadcast to all of them. Several gateways on one path share one server.
  */
-export class EtpServer {
+export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   /** The path it serves, or `undefined` when it takes every path not claimed by another. */
   readonly path: string | undefined;
   readonly codec: EtpPayloadCodec;
@@ -116,6 +123,8 @@ export class EtpServer {
   }
 
   /** Sends an event to every connection of this server; the frame is encoded once. */
+  emit<E extends EtpEventNames<EmitEvents>>(event: E, ...data: EtpEmitArgs<EmitEvents, E>): number;
+  emit(event: EtpUntypedEventName<EmitEvents>, data?: unknown): number;
   emit(event: string, data?: unknown): number {
     const frame = prepareFrame(encodeFrame(event, 0, this.codec.encode(data)));
     let sent = 0;

@@ -1,3 +1,12 @@
+import type {
+  EtpDefaultEventsMap,
+  EtpEmitArgs,
+  EtpEmitWithAckArgs,
+  EtpEventAnswer,
+  EtpEventNames,
+  EtpEventsMap,
+  EtpUntypedEventName,
+} from '../protocol/event-map.js';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -44,7 +53,7 @@ export interface ServerWebSocket {
  * REQUEST-scoped providers receive. It deliberately has no `send` method and no `readyState`:
  * Nest's exception filter then answers through `emit`, as an ETP frame.
  */
-export class EtpSocket {
+export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   /** 16 random bytes from a cryptographic source, as 32 hex characters. */
   readonly id: string = randomBytes(16).toString('hex');
 
@@ -128,11 +137,22 @@ export class EtpSocket {
   }
 
   /** Sends an event; `false` when the connection is no longer open and nothing was sent. */
+  emit<E extends EtpEventNames<EmitEvents>>(event: E, ...data: EtpEmitArgs<EmitEvents, E>): boolean;
+  emit(event: EtpUntypedEventName<EmitEvents>, data?: unknown): boolean;
   emit(event: string, data?: unknown): boolean {
     return this.sendFrame(encodeFrame(event, 0, this.server.codec.encode(data)));
   }
 
   /** Sends an event and resolves with the peer's answer, decoded by the gateway's codec. */
+  emitWithAck<E extends EtpEventNames<EmitEvents>>(
+    event: E,
+    ...args: EtpEmitWithAckArgs<EmitEvents, E>
+  ): Promise<EtpEventAnswer<EmitEvents, E>>;
+  emitWithAck<T = unknown>(
+    event: EtpUntypedEventName<EmitEvents>,
+    data?: unknown,
+    options?: EmitWithAckOptions,
+  ): Promise<T>;
   async emitWithAck<T = unknown>(
     event: string,
     data?: unknown,
