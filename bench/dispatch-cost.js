@@ -1,5 +1,5 @@
 // What metrics add to dispatch, measured in one process without sockets:
-//   npm run build && node test/metrics/dispatch-cost.js [dist of a build without metrics] [names]
+//   npm run build && node bench/dispatch-cost.js [dist of a build without metrics] [names]
 // `names`, comma-separated, picks configurations (default: all of them). Run `before,off` alone
 // to see the cost of metrics being off as an app has it: with no recording gateway in the
 // process, the calls in dispatch see one kind of metrics object only.
