@@ -78,7 +78,7 @@ export class ChatGateway implements OnGatewayDisconnect {
   }
 
   /** The server's own request with an ack: the client's `profile` handler answers it. */
-  private async askName(socket: EtpSocket): Promise<string> {
+  protected async askName(socket: EtpSocket): Promise<string> {
     try {
       const profile = await socket.emitWithAck<Partial<Profile> | undefined>('profile', undefined, {
         timeout: PROFILE_TIMEOUT_MS,
@@ -91,6 +91,10 @@ export class ChatGateway implements OnGatewayDisconnect {
     } catch (error) {
       this.logger.warn(`No profile from ${socket.id}: ${(error as Error).message}`);
     }
+    return this.guestName(socket);
+  }
+
+  protected guestName(socket: EtpSocket): string {
     const guest = `guest-${socket.id.slice(0, 6)}`;
     setName(this.rooms, socket, guest);
     return guest;
@@ -117,5 +121,10 @@ export class LegacyChatGateway extends ChatGateway {
     const answer = await super.who(body);
     socket?.emit('members', answer);
     return answer;
+  }
+
+  /** The old client cannot answer a `profile` request: one that gave no name is a guest at once. */
+  protected override askName(socket: EtpSocket): Promise<string> {
+    return Promise.resolve(this.guestName(socket));
   }
 }

@@ -183,6 +183,15 @@ describe('the sample app', () => {
     expect(legacy.received).toEqual([]);
   });
 
+  test('the old JS client that gives no name is a guest at once, never asked for a profile', async () => {
+    const legacy = await RawClient.connect(wsUrl(port, '/legacy'));
+    clients.push(legacy);
+    legacy.send('join||0||{"room":"cellar"}');
+    const members = asOldClientReads(await legacy.next('members||', 1_000));
+    expect(members.data).toEqual({ room: 'cellar', members: [expect.stringMatching(/^guest-/)] });
+    expect(legacy.received).toEqual([]);
+  });
+
   test('the old JS client chats on /legacy in strict JSON, in the same rooms', async () => {
     // isp-etp-js-client v2 writes <event>||0||<json> and needs JSON in every frame it reads.
     const legacy = await RawClient.connect(wsUrl(port, '/legacy'));
