@@ -13,40 +13,19 @@ import type { Duplex } from 'node:stream';
 import type { WsMessageHandler } from '@nestjs/common';
 import { encodeFrame } from '../protocol/frame.js';
 import type { EtpPayloadCodec } from '../protocol/codec.js';
-import {
-  CLOSE_MESSAGE_TOO_BIG,
-  EtpDisconnectReason,
-  explainClose,
-  isNormalClose,
-} from '../protocol/close.js';
+import { EtpDisconnectReason, isNormalClose } from '../protocol/close.js';
 import { EtpConnectionClosedError } from '../protocol/errors.js';
 import { PendingAcks, type EmitWithAckOptions } from '../protocol/pending-acks.js';
 import { PendingPings } from '../protocol/pending-pings.js';
 import { holdBack, SLOW_CONSUMER_CLOSE } from './backpressure.js';
+import { endOf, type ConnectionEnd } from './connection-end.js';
 import type { EtpServer } from './etp-server.js';
+import type { ServerWebSocket } from './server-websocket.js';
 import { BINARY, TEXT, type PreparedFrame } from './websocket-frame.js';
 
 const OPEN = 1;
-const MESSAGE_TOO_BIG = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 
 type CloseListener = (socket: EtpSocket) => void;
-
-/**
- * What a socket uses of the `ws` WebSocket its server accepted. Named structurally so that the
- * published declarations do not make users install `@types/ws`.
- */
-export interface ServerWebSocket {
-  readonly readyState: number;
-  /** Bytes written but not yet taken by the kernel, the TCP stream's backlog included. */
-  readonly bufferedAmount: number;
-  readonly isPaused: boolean;
-  send(data: string | Uint8Array, options: { readonly binary: boolean }): void;
-  ping(data?: Uint8Array): void;
-  pause(): void;
-  resume(): void;
-  close(code?: number, reason?: string): void;
-  terminate(): void;
-}
 
 /**
  * One ETP connection of a gateway: what `@ConnectedSocket()`, the lifecycle hooks, guards and
@@ -73,10 +52,8 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   stream: Duplex | undefined;
   private corked = false;
 
-  private closeStatus: number | undefined;
-  private closeText: string | undefined;
+  private ending: ConnectionEnd | undefined;
   private connectionError: Error | undefined;
-  private endReason: EtpDisconnectReason | undefined;
 
   private dataMap: Map<string, unknown> | undefined;
   private acks: PendingAcks | undefined;
@@ -100,12 +77,12 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** Close status once the connection has ended (1006 when it ended without a close frame). */
   get closeCode(): number | undefined {
-    return this.closeStatus;
+    return this.ending?.code;
   }
 
   /** Close text sent by the side that closed, if any. */
   get closeReason(): string | undefined {
-    return this.closeText;
+    return this.ending?.text;
   }
 
   /** The error that ended or preceded the end of the connection (a reset, too big a message). */
@@ -115,7 +92,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** Why the connection ended, as handed to `handleDisconnect`. */
   get disconnectReason(): EtpDisconnectReason | undefined {
-    return this.endReason;
+    return this.ending?.reason;
   }
 
   /** Anything the application keeps for this connection. */
@@ -300,26 +277,11 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** @internal */
   handleClose(code: number, reason: Buffer): void {
-    const error = this.connectionError;
-    const tooBig = (error as { code?: string } | undefined)?.code === MESSAGE_TOO_BIG;
-    const ownReason = this.slowConsumer
-      ? EtpDisconnectReason.SlowConsumer
-      : this.heartbeatExpired
-        ? EtpDisconnectReason.HeartbeatTimeout
-        : tooBig
-          ? EtpDisconnectReason.MessageTooBig
-          : this.closedByServer
-            ? EtpDisconnectReason.ServerClosed
-            : undefined;
-    const why = explainClose(ownReason, code, error, EtpDisconnectReason.ClientClosed);
-    this.closeStatus =
-      why === EtpDisconnectReason.MessageTooBig
-        ? CLOSE_MESSAGE_TOO_BIG
-        : why === EtpDisconnectReason.SlowConsumer
-          ? SLOW_CONSUMER_CLOSE
-          : code;
-    this.closeText = reason.length > 0 ? reason.toString('utf8') : undefined;
-    this.endReason = why;
+    const { slowConsumer, heartbeatExpired, closedByServer } = this;
+    const actions = { slowConsumer, heartbeatExpired, closedByServer };
+    const ending = endOf(actions, code, reason, this.connectionError);
+    this.ending = ending;
+    const why = ending.reason;
     this.acks?.rejectAll(why);
     this.pings?.clear();
     const listeners = this.closeListeners;

@@ -3,7 +3,8 @@ import { autoCodec } from '../../../src/protocol/codec.js';
 import { EtpDisconnectReason } from '../../../src/protocol/close.js';
 import { EtpConnectionClosedError } from '../../../src/protocol/errors.js';
 import type { EtpServer } from '../../../src/server/etp-server.js';
-import { EtpSocket, type ServerWebSocket } from '../../../src/server/etp-socket.js';
+import { EtpSocket } from '../../../src/server/etp-socket.js';
+import type { ServerWebSocket } from '../../../src/server/server-websocket.js';
 import { createGatewayMetrics } from '../../../src/metrics/gateway-metrics.js';
 
 /** The `ws` side of a socket: records what is written, closes when told. */
