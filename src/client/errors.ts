@@ -1,3 +1,6 @@
+import type { EtpLogLevel } from './client-options.js';
+import { EtpFrameError, EtpPayloadError } from '../protocol/errors.js';
+
 /** A connection attempt that failed: refused, timed out, or closed before it opened. */
 export class EtpConnectError extends Error {
   override readonly name = 'EtpConnectError';
@@ -35,4 +38,20 @@ export class EtpHandlerError extends Error {
       options,
     );
   }
+}
+
+/** How loud an error the client meets is in its log. */
+export function logLevelOf(error: Error): EtpLogLevel {
+  if (error instanceof EtpHandlerError) return 'error';
+  if (error instanceof EtpUnknownEventError) return 'debug';
+  return 'warn';
+}
+
+/** Whether an error comes from what the server sent: such reports are rate-limited. */
+export function isPeerReport(error: Error): boolean {
+  return (
+    error instanceof EtpFrameError ||
+    error instanceof EtpPayloadError ||
+    error instanceof EtpUnknownEventError
+  );
 }

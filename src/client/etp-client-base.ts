@@ -1,6 +1,6 @@
 import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
-import { CLOSE_MESSAGE_TOO_BIG, EtpDisconnectReason, explainClose } from '../protocol/close.js';
-import { EtpConnectionClosedError, EtpFrameError, EtpPayloadError } from '../protocol/errors.js';
+import { CLOSE_MESSAGE_TOO_BIG, EtpDisconnectReason } from '../protocol/close.js';
+import { EtpConnectionClosedError } from '../protocol/errors.js';
 import type {
   EtpDefaultEventsMap,
   EtpEmitArgs,
@@ -29,7 +29,9 @@ import {
   type EtpLogLevel,
 } from './client-options.js';
 import { Connection, ConnectionState } from './connection.js';
-import { EtpHandlerError, EtpUnknownEventError } from './errors.js';
+import { logLevelOf, isPeerReport } from './errors.js';
+import { ClientListeners } from './client-listeners.js';
+import { disconnectInfo } from './disconnect-info.js';
 import { IncomingEvents } from './incoming-events.js';
 import { resolveReconnect } from './reconnect.js';
 import type { ClientTransport, ClientTransportListener } from './transport.js';
@@ -56,9 +58,9 @@ export abstract class EtpClientBase<
 
   private readonly connection: Connection;
   private readonly incoming: IncomingEvents;
-  private readonly connectListeners: Array<() => void> = [];
-  private readonly disconnectListeners: EtpDisconnectListener[] = [];
-  private readonly errorListeners: Array<(error: Error) => void> = [];
+  private readonly listeners = new ClientListeners((error) =>
+    this.log('error', 'An ETP client listener threw', error),
+  );
   private readonly acks = new PendingAcks();
   private readonly pings = new PendingPings();
   private readonly logSink: LogSink = { warn: (line) => this.log('warn', line) };
@@ -167,13 +169,13 @@ export abstract class EtpClientBase<
 
   /** Runs each time a connection opens, reconnections included. */
   onConnect(listener: () => void): this {
-    this.connectListeners.push(listener);
+    this.listeners.connect.push(listener);
     return this;
   }
 
   /** Runs each time an open connection ends, with why and the close status. */
   onDisconnect(listener: EtpDisconnectListener): this {
-    this.disconnectListeners.push(listener);
+    this.listeners.disconnect.push(listener);
     return this;
   }
 
@@ -182,7 +184,7 @@ export abstract class EtpClientBase<
    * malformed frames, undecodable payloads, unknown events, failing handlers.
    */
   onError(listener: (error: Error) => void): this {
-    this.errorListeners.push(listener);
+    this.listeners.error.push(listener);
     return this;
   }
 
@@ -254,7 +256,7 @@ export abstract class EtpClientBase<
   }
 
   private handleOpen(): void {
-    for (const listener of this.connectListeners) this.callListener(listener);
+    this.listeners.connected();
   }
 
   private handleEnd(
@@ -264,25 +266,15 @@ export abstract class EtpClientBase<
     error: Error | undefined,
   ): void {
     this.pings.clear();
-    const reason = explainClose(
-      ownReason ?? (code === CLOSE_MESSAGE_TOO_BIG ? EtpDisconnectReason.MessageTooBig : undefined),
-      code,
-      error,
-      EtpDisconnectReason.ServerClosed,
-    );
-    const info: EtpDisconnectInfo = {
-      reason,
-      closeCode: reason === EtpDisconnectReason.MessageTooBig ? CLOSE_MESSAGE_TOO_BIG : code,
-      closeReason: text.length > 0 ? text : undefined,
-      error,
-    };
+    const info = disconnectInfo(code, text, ownReason, error);
+    const reason = info.reason;
     this.lastClose = info;
     this.acks.rejectAll(reason);
     this.log(
       reason === EtpDisconnectReason.ClientClosed ? 'log' : 'warn',
       `Disconnected from ${describeUrl(this.url!)}: ${reason} (${info.closeCode}${info.closeReason === undefined ? '' : ` ${escapeLogText(info.closeReason)}`})`,
     );
-    for (const listener of this.disconnectListeners) this.callListener(listener, reason, info);
+    this.listeners.disconnected(reason, info);
   }
 
   private handleMessage(transport: ClientTransport, bytes: Uint8Array): void {
@@ -301,17 +293,9 @@ export abstract class EtpClientBase<
   protected reportError(error: Error): void {
     // What the server sends is rate-limited and escaped before it reaches the log.
     if (!isPeerReport(error) || peerReports.allow(this, this.logSink)) {
-      this.log(levelOf(error), escapeLogText(error.message), error);
+      this.log(logLevelOf(error), escapeLogText(error.message), error);
     }
-    for (const listener of this.errorListeners) this.callListener(listener, error);
-  }
-
-  private callListener<A extends unknown[]>(listener: (...args: A) => void, ...args: A): void {
-    try {
-      listener(...args);
-    } catch (error) {
-      this.log('error', 'An ETP client listener threw', error);
-    }
+    this.listeners.failed(error);
   }
 
   private notConnected(event: string): EtpConnectionClosedError {
@@ -320,18 +304,4 @@ export abstract class EtpClientBase<
       this.connection.reconnecting ? 'the client is reconnecting' : 'the client is not connected',
     );
   }
-}
-
-function levelOf(error: Error): EtpLogLevel {
-  if (error instanceof EtpHandlerError) return 'error';
-  if (error instanceof EtpUnknownEventError) return 'debug';
-  return 'warn';
-}
-
-function isPeerReport(error: Error): boolean {
-  return (
-    error instanceof EtpFrameError ||
-    error instanceof EtpPayloadError ||
-    error instanceof EtpUnknownEventError
-  );
 }
