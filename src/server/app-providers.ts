@@ -82,7 +82,7 @@ function optionalIndexes(type: Type): number[] {
 }
 
 /** How a token reads in an error: a class or function by name, anything else as text. */
-export function tokenName(token: unknown): string {
+function tokenName(token: unknown): string {
   if (typeof token === 'function') return token.name || 'an anonymous class';
   if (typeof token === 'symbol') return token.toString();
   return typeof token === 'string' ? `'${token}'` : String(token);

@@ -70,6 +70,18 @@ describe('authorize in an application made by NestFactory', () => {
   });
 });
 
+describe('an application made by NestFactory without EtpModule', () => {
+  it('starts, and authorizes with a class listed in no providers', async () => {
+    const app = await startInstance(entry, 'without-etp-module', { MODE: 'without-etp-module' });
+    try {
+      await expectServing(app.port, '/class', 'bob');
+      await expectServing(app.port, '/fn', 'alice');
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('a class authorizer that injects what no module provides', () => {
   it('fails the bootstrap, naming the class, the dependency and the fix', async () => {
     const outcome = await startInstance(entry, 'missing', { MODE: 'missing-dependency' }).then(

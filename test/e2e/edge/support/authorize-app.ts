@@ -3,7 +3,8 @@
  * process of its own, whose authorizers throw whatever the handshake's `token` asks for. It
  * prints `{"port":…}` once listening and `{"pending":n}` each time a never-ending authorization
  * begins. `MODE=missing-dependency` adds a gateway whose authorizer class injects what no module
- * provides; `AUTHORIZE_TIMEOUT` and `SHUTDOWN_TIMEOUT` set the gateway's options.
+ * provides, `MODE=without-etp-module` leaves `EtpModule` out; `AUTHORIZE_TIMEOUT` and
+ * `SHUTDOWN_TIMEOUT` set the gateway's options.
  */
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
@@ -37,6 +38,12 @@ const trapped = new Proxy(
     ]),
   ),
 );
+/** An Error whose message and name (so its stack too) throw when read. */
+class UnreadableError extends Error {}
+Object.defineProperties(UnreadableError.prototype, {
+  message: { get: throwing },
+  name: { get: throwing },
+});
 const withStatus = (getStatus: () => unknown) => Object.assign(Object.create(null), { getStatus });
 
 /** What the `token` of a handshake makes `authorize` throw, or return. */
@@ -55,11 +62,7 @@ const HOSTILE: Record<string, () => unknown> = {
     throw trapped;
   },
   'getters-throw': () => {
-    throw Object.defineProperties(new Error('x'), {
-      message: { get: throwing },
-      stack: { get: throwing },
-      getStatus: { get: throwing },
-    });
+    throw new UnreadableError();
   },
   'message-not-string': () => {
     throw Object.defineProperty(new Error('x'), 'message', { value: { toString: throwing } });
@@ -155,7 +158,10 @@ const gateways =
     ? [MissingDependencyGateway]
     : [FunctionGateway, ClassGateway];
 
-@Module({ imports: [EtpModule.forRoot()], providers: [...gateways, TokenService] })
+@Module({
+  imports: process.env.MODE === 'without-etp-module' ? [] : [EtpModule.forRoot()],
+  providers: [...gateways, TokenService],
+})
 class AuthorizeModule {}
 
 const app = await NestFactory.create(AuthorizeModule, { logger: ['error', 'warn'] });
