@@ -246,15 +246,22 @@ export function resolveAuthorize(
   app: unknown,
   gateway: string,
 ): EtpAuthorizeFunction {
-  if (typeof option !== 'function') {
+  // A class without an authorize method would fail every handshake: it fails the bootstrap.
+  if (typeof option !== 'function' || (isClass(option) && !isAuthorizerClass(option))) {
     throw new Error(
       `The authorize option of the gateway on ${gateway} must be a function or an ` +
-        `@Injectable() class with an authorize(request) method, got ${kindOf(option)}`,
+        `@Injectable() class with an authorize(request) method, got ${
+          typeof option === 'function' ? `the class ${option.name}` : kindOf(option)
+        }`,
     );
   }
   if (!isAuthorizerClass(option)) return option as EtpAuthorizeFunction;
   const instance = instantiate(option, app, gateway);
   return (request) => instance.authorize(request);
+}
+
+function isClass(option: object): boolean {
+  return /^class[\s{]/.test(Function.prototype.toString.call(option));
 }
 
 function isAuthorizerClass(option: object): option is Type<EtpAuthorizer> {

@@ -293,9 +293,15 @@ describe('resolveAuthorize', () => {
     expect(resolveAuthorize(authorize, undefined, '/ws')).toBe(authorize);
   });
 
-  test('refuses what is neither a function nor a class', () => {
+  test('refuses what is neither a function nor a class with an authorize method', () => {
     expect(() => resolveAuthorize({ authorize: () => true }, undefined, '/ws')).toThrow(
-      'The authorize option of the gateway on /ws must be a function or an @Injectable() class',
+      'The authorize option of the gateway on /ws must be a function or an @Injectable() class with an authorize(request) method, got an object',
+    );
+    class ArrowAuthorizer {
+      authorize = () => true;
+    }
+    expect(() => resolveAuthorize(ArrowAuthorizer, undefined, '/ws')).toThrow(
+      'with an authorize(request) method, got the class ArrowAuthorizer',
     );
   });
 
