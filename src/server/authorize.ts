@@ -200,7 +200,7 @@ export function describeThrown(thrown: unknown): { text: string; trace?: string 
       const text =
         typeof message === 'string'
           ? escapeLogText(message)
-          : `an ${typeof name === 'string' ? escapeLogText(name, 100) : 'Error'} whose message is ${kindOf(message)}`;
+          : `an error (${typeof name === 'string' ? escapeLogText(name, 100) : 'Error'}) whose message is ${kindOf(message)}`;
       return { text, trace: framesOf(thrown) };
     }
     if (typeof thrown === 'string') return { text: escapeLogText(thrown) };

@@ -63,6 +63,16 @@ describe('authorize in an application made by NestFactory', () => {
     },
   );
 
+  it('logged what it could of the throws, each on one line', () => {
+    const refusals = app
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('Refused a handshake: authorize threw'));
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(refusals[0]).toMatch(/authorize threw null$/);
+    expect(app.output()).not.toMatch(/Unhandled|uncaught/i);
+  });
+
   it('takes a class listed in no providers, with the provider it injects', async () => {
     await expectServing(app.port, '/class', 'bob');
     expect(await handshakeStatus(app.port, '/class?token=bad')).toBe(401);

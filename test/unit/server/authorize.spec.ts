@@ -122,7 +122,7 @@ describe('describeThrown', () => {
     expect(describeThrown(null).text).toBe('null');
     expect(
       describeThrown(Object.defineProperty(new TypeError('x'), 'message', { value: 42 })).text,
-    ).toBe('an TypeError whose message is a number');
+    ).toBe('an error (TypeError) whose message is a number');
     expect(describeThrown(trapped()).text).toBe('an object that cannot be looked at');
   });
 });
