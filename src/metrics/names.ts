@@ -30,6 +30,16 @@ export const EtpMetricNames = {
   BrokerMessagesPublished: 'etp.broker.messages.published',
   /** Counter `{message}`: messages received from the broker, by `messaging.system`. */
   BrokerMessagesReceived: 'etp.broker.messages.received',
+  /**
+   * Counter `{message}`: messages from other instances dropped unused, by `messaging.system` and
+   * `error.type` (`unreadable`, `unsigned`, `bad_signature`, `shape`, `overload`, `failed`).
+   */
+  BrokerMessagesDropped: 'etp.broker.messages.dropped',
+  /**
+   * Counter `{broadcast}`: broadcasts that did not reach every other instance known (Redis down,
+   * a publish that failed, or fewer subscribers than instances), by `messaging.system`.
+   */
+  BrokerBroadcastsLost: 'etp.broker.broadcasts.lost',
 } as const;
 
 /** The attribute (label) keys of those metrics. Every value comes from a small, fixed set. */
@@ -40,7 +50,10 @@ export const EtpMetricAttributes = {
   EventName: 'etp.event.name',
   /** A `DisconnectReason`, as `handleDisconnect` receives it. */
   DisconnectReason: 'etp.disconnect.reason',
-  /** `frame` (not an ETP frame) or `payload` (the codec refused the data). */
+  /**
+   * `frame` (not an ETP frame) or `payload` (the codec refused the data); for a message dropped
+   * by a broker, why it was.
+   */
   ErrorType: 'error.type',
   /** The broker: `redis`. */
   MessagingSystem: 'messaging.system',
