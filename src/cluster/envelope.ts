@@ -28,6 +28,8 @@ export const DropReason = {
   Unsigned: 'unsigned',
   /** A signature that is not of this instance's `signingKey`. */
   BadSignature: 'bad_signature',
+  /** A broadcast heard already: a copy published again. */
+  Replayed: 'replayed',
   /** Readable, but not a message of its kind (shape.ts). */
   Shape: 'shape',
   /** A request beyond what this instance carries out for others at once (limits.ts). */

@@ -12,6 +12,8 @@ import type { EtpBroadcastTarget } from '../rooms/etp-broker.js';
 /** On the broadcast channel. */
 export interface BroadcastMessage {
   readonly from: string;
+  /** The sender's number for it: 1, 2, 3… in the order it handed them to the broker. */
+  readonly seq: number;
   readonly event: string;
   readonly data: unknown;
   readonly rooms: readonly string[] | undefined;

@@ -68,6 +68,7 @@ export function checkBroadcast(value: unknown, sender: string): Checked<Broadcas
   if (!isRecord(value)) return { problem: 'not an object' };
   const problem =
     senderProblem(value, sender) ??
+    (isCount(value.seq) ? undefined : 'seq not a safe integer') ??
     (isEventName(value.event) ? undefined : 'event not a name the ETP frame codec can write') ??
     targetProblem(value);
   return problem === undefined ? { message: value as unknown as BroadcastMessage } : { problem };

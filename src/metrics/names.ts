@@ -32,12 +32,14 @@ export const EtpMetricNames = {
   BrokerMessagesReceived: 'etp.broker.messages.received',
   /**
    * Counter `{message}`: messages from other instances dropped unused, by `messaging.system` and
-   * `error.type` (`unreadable`, `unsigned`, `bad_signature`, `shape`, `overload`, `failed`).
+   * `error.type` (`unreadable`, `unsigned`, `bad_signature`, `replayed`, `shape`, `overload`,
+   * `failed`).
    */
   BrokerMessagesDropped: 'etp.broker.messages.dropped',
   /**
-   * Counter `{broadcast}`: broadcasts that did not reach every other instance known (Redis down,
-   * a publish that failed, or fewer subscribers than instances), by `messaging.system`.
+   * Counter `{broadcast}`: broadcasts lost between instances, by `messaging.system`: counted by
+   * the sender for one it could not hand to Redis while other instances were known, and by a
+   * receiver for each broadcast of another instance it missed (a gap in that sender's numbers).
    */
   BrokerBroadcastsLost: 'etp.broker.broadcasts.lost',
 } as const;

@@ -21,7 +21,7 @@ export class BrokerReports {
       logger,
       'error',
       (count, seconds) =>
-        `${count} more broadcasts lost in the last ${seconds}s (did not reach every other instance)`,
+        `${count} more broadcasts lost in the last ${seconds}s (etp.broker.broadcasts.lost counts each)`,
     );
     this.drops = new LimitedLog(
       logger,
@@ -31,13 +31,24 @@ export class BrokerReports {
     );
   }
 
-  /** A broadcast that did not reach every other instance. */
+  /** A broadcast that did not reach the other instances. */
   lost(event: string, why: string): void {
     this.metrics().lost();
+    this.publishFailed(event, why);
+  }
+
+  /** A broadcast Redis may not have taken: the receivers count it if they missed it. */
+  publishFailed(event: string, why: string): void {
     this.losses.report(
       () =>
         `Broadcast "${escapeLogText(event, 100)}" did not reach the other instances: ${escapeLogText(why)}`,
     );
+  }
+
+  /** Broadcasts of another instance that never came here. */
+  missed(sender: string, count: number): void {
+    this.metrics().lost(count);
+    this.losses.report(() => `Missed ${count} broadcast(s) of instance ${sender}`);
   }
 
   /** A message from another instance that was not used. */

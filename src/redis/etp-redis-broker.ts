@@ -13,6 +13,7 @@ import { Peers } from '../cluster/peers.js';
 import { RemoteRequests } from '../cluster/remote-requests.js';
 import { PendingRequests } from '../cluster/pending-requests.js';
 import { AckRequest, GatherRequest } from '../cluster/requests.js';
+import { Sequences } from '../cluster/sequences.js';
 import { Signer } from '../cluster/signing.js';
 import { createBrokerMetrics, type BrokerMetrics } from '../metrics/broker-metrics.js';
 import { encodeFrame } from '../protocol/frame.js';
@@ -76,6 +77,9 @@ export class EtpRedisBroker implements EtpBroker {
   /** Made at init: the broker is often built before the application registers a MeterProvider. */
   private metrics: BrokerMetrics = createBrokerMetrics('redis');
   private nextSeries = 0;
+  /** The number of this instance's last broadcast handed to Redis. */
+  private broadcastSeq = 0;
+  private readonly sequences = new Sequences();
 
   constructor(options: EtpRedisBrokerOptions = {}) {
     this.channels = channelsOf(options.prefix ?? 'etp', this.instance);
@@ -89,9 +93,10 @@ export class EtpRedisBroker implements EtpBroker {
     this.heartbeatInterval = options.heartbeatInterval ?? 5_000;
     this.requestTimeout = options.requestTimeout ?? 5_000;
     this.reports = new BrokerReports(this.logger, () => this.metrics);
-    this.peers = new Peers(options.heartbeatTimeout ?? 10_000, (instance) =>
-      this.pending.peerGone(instance),
-    );
+    this.peers = new Peers(options.heartbeatTimeout ?? 10_000, (instance) => {
+      this.sequences.forget(instance);
+      this.pending.peerGone(instance);
+    });
     this.link = new RedisLink(options.client ?? options.url ?? DEFAULT_REDIS_URL, this.logger, {
       onMessage: (channel, message) => this.receive(channel, message),
       onReady: () => {
@@ -212,28 +217,28 @@ export class EtpRedisBroker implements EtpBroker {
   }
 
   /**
-   * Publishes a broadcast and counts it lost unless Redis handed it to every instance known
-   * (Redis's count of receivers includes this instance's own subscription, when it is up).
+   * Numbers a broadcast and publishes it. One that cannot reach Redis while other instances are
+   * known is counted lost here; one Redis may or may not have taken (a publish that failed in
+   * flight) is only reported: the receivers count it, by the gap in the numbers, if they missed it.
    */
-  private publishBroadcast(message: BroadcastMessage): void {
+  private publishBroadcast(message: Omit<BroadcastMessage, 'seq'>): void {
     const { event } = message;
     const unavailable = this.link.unavailable;
-    if (unavailable !== undefined) return this.reports.lost(event, unavailable);
+    if (unavailable !== undefined) {
+      if (this.peers.size > 0) this.reports.lost(event, unavailable);
+      return;
+    }
+    const seq = this.broadcastSeq + 1;
     let bytes: Buffer;
     try {
-      bytes = this.envelopes.seal(message);
+      bytes = this.envelopes.seal({ ...message, seq });
     } catch (error) {
       return this.reports.lost(event, `its data cannot be serialised: ${(error as Error).message}`);
     }
-    this.link.publish(this.channels.broadcast, bytes, {
-      delivered: (receivers) => {
-        const expected = this.peers.size + (this.link.subscribed ? 1 : 0);
-        if (receivers < expected) {
-          this.reports.lost(event, `Redis handed it to ${receivers} of ${expected} subscribers`);
-        }
-      },
-      failed: (why) => this.reports.lost(event, why),
-    });
+    this.broadcastSeq = seq;
+    this.link.publish(this.channels.broadcast, bytes, (why) =>
+      this.reports.publishFailed(event, why),
+    );
   }
 
   private async gather<T>(
@@ -282,9 +287,7 @@ export class EtpRedisBroker implements EtpBroker {
         case 'dropped':
           return this.reports.dropped(inbound.reason, channel, inbound.detail);
         case 'broadcast':
-          this.metrics.received();
-          this.local.emit(inbound.message, inbound.message.event, inbound.message.data);
-          return;
+          return this.deliver(inbound.message, channel);
         case 'control':
           this.metrics.received();
           return this.answer(inbound.message, channel);
@@ -297,6 +300,14 @@ export class EtpRedisBroker implements EtpBroker {
     } catch (error) {
       this.reports.dropped(DropReason.Failed, channel, (error as Error)?.message);
     }
+  }
+
+  private deliver(message: BroadcastMessage, channel: string): void {
+    const missed = this.sequences.take(message.from, message.seq);
+    if (missed < 0) return this.reports.dropped(DropReason.Replayed, channel);
+    if (missed > 0) this.reports.missed(message.from, missed);
+    this.metrics.received();
+    this.local.emit(message, message.event, message.data);
   }
 
   private answer(message: ControlMessage, channel: string): void {

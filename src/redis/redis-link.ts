@@ -9,14 +9,6 @@ export interface RedisLinkHandlers {
   onError(where: string, error: unknown): void;
 }
 
-/** What became of a broadcast handed to Redis. */
-export interface PublishOutcome {
-  /** Redis took it and handed it to `receivers` subscribers (this instance's own included). */
-  delivered(receivers: number): void;
-  /** It did not reach Redis, or Redis may not have taken it. */
-  failed(why: string): void;
-}
-
 type Connection = { readonly redis: Redis; readonly role: string; down: boolean };
 
 /**
@@ -83,22 +75,14 @@ export class RedisLink {
     return status === 'ready' ? undefined : `Redis is not connected (${status})`;
   }
 
-  /** Publishes a broadcast and tells what became of it. */
-  publish(channel: string, bytes: Buffer, outcome: PublishOutcome): void {
+  /** Publishes a broadcast; `failed` runs when Redis may not have taken it. */
+  publish(channel: string, bytes: Buffer, failed: (why: string) => void): void {
     const unavailable = this.unavailable;
     if (unavailable !== undefined) {
-      outcome.failed(unavailable);
+      failed(unavailable);
       return;
     }
-    this.publisher.redis.publish(channel, bytes).then(
-      (receivers) => outcome.delivered(receivers),
-      (error: Error) => outcome.failed(error.message),
-    );
-  }
-
-  /** Whether this instance's own subscription is up (it then counts among the receivers). */
-  get subscribed(): boolean {
-    return this.subscriber.redis.status === 'ready';
+    this.publisher.redis.publish(channel, bytes).catch((error: Error) => failed(error.message));
   }
 
   /** Publishes a request; returns the error when Redis cannot take it now. */

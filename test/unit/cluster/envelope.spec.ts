@@ -15,6 +15,7 @@ describe('the envelope of a message between instances', () => {
   test('carries Buffers, Maps and Dates through, with the sender readable before the body', () => {
     const message: BroadcastMessage = {
       from: FROM,
+      seq: 1,
       event: 'news',
       data: { bytes: Buffer.from([1, 2, 3]), at: new Date(0), seen: new Map([['a', 1]]) },
       rooms: ['lobby'],

@@ -9,7 +9,7 @@ import {
 } from '../../../src/cluster/shape.js';
 
 const FROM = '0123456789abcdef';
-const broadcast = { from: FROM, event: 'news', data: 1, rooms: ['lobby'], except: [] };
+const broadcast = { from: FROM, seq: 1, event: 'news', data: 1, rooms: ['lobby'], except: [] };
 const target = { rooms: undefined, except: [] };
 
 /** What the other side gets: the value as `node:v8` carries it. */
@@ -37,6 +37,8 @@ describe('the shape of messages between instances', () => {
     ['too many rooms', { ...broadcast, rooms: new Array<string>(MAX_NAMES + 1).fill('r') }],
     ['a room name too long', { ...broadcast, rooms: ['r'.repeat(MAX_NAME_LENGTH + 1)] }],
     ['no sender', { ...broadcast, from: undefined }],
+    ['without its number', { ...broadcast, seq: undefined }],
+    ['numbered 1.5', { ...broadcast, seq: 1.5 }],
     ['a sender that is not an id', { ...broadcast, from: 'ZZZZZZZZZZZZZZZZ' }],
     ['another sender than the envelope’s', { ...broadcast, from: 'fedcba9876543210' }],
   ])('refuses a broadcast that is %s', (_, value) => {
