@@ -21,9 +21,12 @@ interface Stats {
   id: string;
   dropped: Record<string, number>;
   lost: number;
+  heapUsed: number;
 }
 
 const stats = (member: Member) => call<Stats>(member.client, 'stats');
+/** The stats, or nothing while the instance is too busy with a flood to answer in time. */
+const statsIfFree = (member: Member) => stats(member).catch(() => undefined);
 const alive = (instance: Instance) =>
   instance.child.exitCode === null && instance.child.signalCode === null;
 const everyone = { rooms: undefined, except: [] };
@@ -134,12 +137,18 @@ describe('EtpRedisBroker under messages nobody should have sent', () => {
     const a1 = await member(a, ['room']); // never answers
     const b1 = await member(b, ['room']);
     await until(async () => (await stats(a1)).instances === 2);
-    const before = (await stats(a1)).dropped.overload ?? 0;
+    const { dropped, heapUsed } = await stats(a1);
+    const before = dropped.overload ?? 0;
     const forge = forger('open');
     await forge.publish('control', forge.acks(20_000));
     await until(
       async () =>
-        ((await stats(a1)).dropped.overload ?? 0) - before === 20_000 - MAX_PEER_ACK_REQUESTS,
+        ((await statsIfFree(a1))?.dropped.overload ?? 0) - before ===
+        20_000 - MAX_PEER_ACK_REQUESTS,
+      30_000,
+    );
+    process.stdout.write(
+      `20,000 forged emitWithAck: heap ${(((await stats(a1)).heapUsed - heapUsed) / 2 ** 20).toFixed(1)} MiB more\n`,
     );
     // Only the requests it runs at once reached the member; the others were refused.
     await until(
@@ -149,12 +158,12 @@ describe('EtpRedisBroker under messages nobody should have sent', () => {
     );
 
     await forge.publish('control', forge.heartbeats(1_000));
-    await until(async () => (await stats(a1)).instances === MAX_PEERS + 1);
+    await until(async () => (await statsIfFree(a1))?.instances === MAX_PEERS + 1, 30_000);
     expect(alive(a) && alive(b)).toBe(true);
     // The made-up instances go once silent; the real one stays.
-    await until(async () => (await stats(a1)).instances === 2);
+    await until(async () => (await statsIfFree(a1))?.instances === 2, 30_000);
     await stillBroadcasts(b1, a1);
-  }, 60_000);
+  }, 120_000);
 
   it('with a key, drops every forged message: rooms, sockets, presence and requests untouched', async () => {
     const [a, b] = signed;
@@ -187,7 +196,10 @@ describe('EtpRedisBroker under messages nobody should have sent', () => {
       ...forge.heartbeats(1_000),
     ]);
 
-    await until(async () => (await stats(a1)).dropped.unsigned === 1 + 1 + 20_000 + 1_000, 30_000);
+    await until(
+      async () => (await statsIfFree(a1))?.dropped.unsigned === 1 + 1 + 20_000 + 1_000,
+      30_000,
+    );
     const after = await stats(a1);
     expect(after.dropped.bad_signature).toBe(1);
     expect(after.instances).toBe(2);
