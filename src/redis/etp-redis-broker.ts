@@ -79,7 +79,7 @@ export class EtpRedisBroker implements EtpBroker {
   private nextSeries = 0;
   /** The number of this instance's last broadcast handed to Redis. */
   private broadcastSeq = 0;
-  private readonly sequences = new Sequences();
+  private readonly sequences: Sequences;
 
   constructor(options: EtpRedisBrokerOptions = {}) {
     this.channels = channelsOf(options.prefix ?? 'etp', this.instance);
@@ -90,6 +90,7 @@ export class EtpRedisBroker implements EtpBroker {
     ]);
     const key = options.signingKey;
     this.envelopes = new Envelopes(key === undefined ? undefined : new Signer(key));
+    this.sequences = new Sequences(key !== undefined);
     this.heartbeatInterval = options.heartbeatInterval ?? 5_000;
     this.requestTimeout = options.requestTimeout ?? 5_000;
     this.reports = new BrokerReports(this.logger, () => this.metrics);
@@ -278,9 +279,8 @@ export class EtpRedisBroker implements EtpBroker {
   private receive(channel: string, bytes: Buffer): void {
     const lane = this.lanes.get(channel);
     if (lane === undefined) return;
-    const inbound = openInbound(this.envelopes, this.instance, lane, bytes);
-    let problem: string | undefined;
     try {
+      const inbound = openInbound(this.envelopes, this.instance, lane, bytes);
       switch (inbound.lane) {
         case 'own':
           return;
@@ -291,11 +291,12 @@ export class EtpRedisBroker implements EtpBroker {
         case 'control':
           this.metrics.received();
           return this.answer(inbound.message, channel);
-        case 'reply':
+        case 'reply': {
           this.metrics.received();
-          problem = this.pending.reply(inbound.message, inbound.length);
+          const problem = this.pending.reply(inbound.message, inbound.length);
           if (problem !== undefined) this.reports.dropped(DropReason.Shape, channel, problem);
           return;
+        }
       }
     } catch (error) {
       this.reports.dropped(DropReason.Failed, channel, (error as Error)?.message);

@@ -18,6 +18,7 @@ export function fakeIds(n: number): string[] {
  */
 export class Forger {
   readonly redis: Redis;
+  private readonly listeners: Redis[] = [];
 
   constructor(
     url: string,
@@ -69,7 +70,17 @@ export class Forger {
     return fakeIds(count).map((from) => this.seal({ kind: Control.Heartbeat, from }, from, key));
   }
 
+  /** Every message published on a channel of the application from now on, as it came. */
+  async capture(channel: 'broadcast' | 'control'): Promise<Buffer[]> {
+    const captured: Buffer[] = [];
+    const listener = this.redis.duplicate();
+    this.listeners.push(listener);
+    listener.on('messageBuffer', (_: Buffer, message: Buffer) => captured.push(message));
+    await listener.subscribe(`${this.prefix}:${channel}`);
+    return captured;
+  }
+
   close(): Promise<unknown> {
-    return this.redis.quit();
+    return Promise.all([this.redis, ...this.listeners].map((redis) => redis.quit()));
   }
 }

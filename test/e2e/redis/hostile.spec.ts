@@ -211,6 +211,24 @@ describe('EtpRedisBroker under messages nobody should have sent', () => {
     expect(alive(a) && alive(b)).toBe(true);
   }, 60_000);
 
+  it('with a key, drops a signed broadcast published again as it was', async () => {
+    const [a, b] = signed;
+    const a1 = await member(a, ['room']);
+    const b1 = await member(b, ['room']);
+    await until(async () => (await stats(a1)).instances === 2);
+    const spy = forger('signed');
+    const captured = await spy.capture('broadcast');
+    await call(b1.client, 'emit', { to: ['room'], event: 'once', data: 1 });
+    await a1.client.next('once||');
+    await until(() => captured.length === 1);
+
+    const before = (await stats(a1)).dropped.replayed ?? 0;
+    await spy.publish('broadcast', [captured[0]]);
+    await until(async () => (await stats(a1)).dropped.replayed === before + 1);
+    await stillBroadcasts(b1, a1);
+    expect(a1.client.received.filter((frame) => frame.startsWith('once||'))).toEqual([]);
+  });
+
   it('fetches sockets across instances exactly when the reply takes several chunks', async () => {
     const [a, b] = signed;
     const a1 = await member(a, ['room']);
