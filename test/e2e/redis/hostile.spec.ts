@@ -45,6 +45,14 @@ describe('EtpRedisBroker under messages nobody should have sent', () => {
     return one;
   }
 
+  /** A member of 'room' on each instance of a pair, once the two know each other. */
+  async function roomPair([a, b]: Instance[]): Promise<[Member, Member]> {
+    const a1 = await member(a, ['room']);
+    const b1 = await member(b, ['room']);
+    await until(async () => (await stats(a1)).instances === 2);
+    return [a1, b1];
+  }
+
   function forger(prefix: string): Forger {
     const one = new Forger(redis.url, prefix);
     forgers.push(one);
@@ -78,9 +86,7 @@ describe('EtpRedisBroker under messages nobody should have sent', () => {
 
   it('lives through each of the eight messages that ended instances, and counts each dropped', async () => {
     const [a, b] = open;
-    const a1 = await member(a, ['room']);
-    const b1 = await member(b, ['room']);
-    await until(async () => (await stats(a1)).instances === 2);
+    const [a1, b1] = await roomPair(open);
     const before = (await stats(a1)).dropped;
     const forge = forger('open');
     const broadcast = { from: FORGER, seq: 1, event: 'x', data: 1, rooms: ['room'], except: [] };
@@ -120,9 +126,7 @@ describe('EtpRedisBroker under messages nobody should have sent', () => {
 
   it('refuses to publish an event the frame codec refuses, so no other instance sees it', async () => {
     const [a, b] = open;
-    const a1 = await member(a, ['room']);
-    const b1 = await member(b, ['room']);
-    await until(async () => (await stats(a1)).instances === 2);
+    const [a1, b1] = await roomPair(open);
     // A handler relays what a client named its event, without an ack.
     a1.client.send(
       `emit||0||${JSON.stringify({ to: ['room'], event: 'typing||0||spoof', data: 1 })}`,
@@ -134,9 +138,7 @@ describe('EtpRedisBroker under messages nobody should have sent', () => {
 
   it('without a key, bounds what forged requests and heartbeats can make it hold', async () => {
     const [a, b] = open;
-    const a1 = await member(a, ['room']); // never answers
-    const b1 = await member(b, ['room']);
-    await until(async () => (await stats(a1)).instances === 2);
+    const [a1, b1] = await roomPair(open); // a1 never answers
     const { dropped, heapUsed } = await stats(a1);
     const before = dropped.overload ?? 0;
     const forge = forger('open');
@@ -167,9 +169,7 @@ describe('EtpRedisBroker under messages nobody should have sent', () => {
 
   it('with a key, drops every forged message: rooms, sockets, presence and requests untouched', async () => {
     const [a, b] = signed;
-    const a1 = await member(a, ['room']);
-    const b1 = await member(b, ['room']);
-    await until(async () => (await stats(a1)).instances === 2);
+    const [a1, b1] = await roomPair(signed);
     const forge = forger('signed');
     const broadcast = {
       from: FORGER,
@@ -212,10 +212,7 @@ describe('EtpRedisBroker under messages nobody should have sent', () => {
   }, 60_000);
 
   it('with a key, drops a signed broadcast published again as it was', async () => {
-    const [a, b] = signed;
-    const a1 = await member(a, ['room']);
-    const b1 = await member(b, ['room']);
-    await until(async () => (await stats(a1)).instances === 2);
+    const [a1, b1] = await roomPair(signed);
     const spy = forger('signed');
     const captured = await spy.capture('broadcast');
     await call(b1.client, 'emit', { to: ['room'], event: 'once', data: 1 });
