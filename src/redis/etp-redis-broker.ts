@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { DropReason, Envelopes } from '../cluster/envelope.js';
 import { openInbound, replyMessages, type Lane } from '../cluster/inbox.js';
 import {
@@ -23,34 +22,7 @@ import type { EtpLocalRooms } from '../rooms/local-rooms.js';
 import { BrokerReports } from './broker-reports.js';
 import { channelsOf, type Channels } from './channels.js';
 import { RedisLink } from './redis-link.js';
-
-export interface EtpRedisBrokerOptions {
-  /** Where Redis is, when no `client` is given. Default `redis://127.0.0.1:6379`. */
-  url?: string;
-  /**
-   * An ioredis client to publish with; the broker subscribes on a `duplicate()` of it. The
-   * broker closes the duplicate at shutdown, never this client.
-   */
-  client?: Redis;
-  /** Prefix of the channel names, so that several applications can share one Redis. Default `etp`. */
-  prefix?: string;
-  /** How often an instance tells the others it is alive, ms. Default 5 000. */
-  heartbeatInterval?: number;
-  /** Silence after which an instance is taken for dead, ms. Default 10 000. */
-  heartbeatTimeout?: number;
-  /** How long `fetchSockets`, `socketsJoin`, … wait for the other instances, ms. Default 5 000. */
-  requestTimeout?: number;
-  /**
-   * A secret every instance of the application shares (a string or bytes, at least 32 random
-   * bytes advised). Each message between instances then carries an HMAC-SHA256 of it, and one
-   * without a valid HMAC is dropped and counted in `etp.broker.messages.dropped`. Without it,
-   * whoever can PUBLISH on this Redis is inside the cluster: restrict the channels with a Redis
-   * ACL, or set a key. Every instance needs the same key.
-   */
-  signingKey?: string | Buffer;
-}
-
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+import { DEFAULT_REDIS_URL, type EtpRedisBrokerOptions } from './redis-broker-options.js';
 
 /**
  * The broker for several instances of one application, over Redis pub/sub: a broadcast is
