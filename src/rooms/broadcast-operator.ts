@@ -97,7 +97,10 @@ export class EtpBroadcastOperator<EmitEvents extends EtpEventsMap = EtpDefaultEv
   /** The members on every instance: their ids and rooms, and what can be done to them. */
   async fetchSockets(): Promise<EtpRemoteSocket[]> {
     const descriptions = await this.broker.fetchSockets(this.target);
-    return descriptions.map((description) => new EtpRemoteSocket(this.broker, description));
+    return descriptions.map(
+      (description) =>
+        new EtpRemoteSocket(this.with({ rooms: [description.id], except: [] }), description),
+    );
   }
 
   /**

@@ -101,7 +101,7 @@ export class EtpRoomsService<EmitEvents extends EtpEventsMap = EtpDefaultEventsM
 
   /** Every open connection of every gateway of this instance. */
   allSockets(): EtpSocket[] {
-    return [...this.registry.all()];
+    return this.all().sockets();
   }
 
   /** A connection of this instance by its id. */

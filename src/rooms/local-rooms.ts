@@ -50,7 +50,9 @@ export class EtpLocalRooms {
           frame = prepareFrame(encodeFrame(event, 0, payload));
         }
       }
+      // A socket that no longer writes is closing: the write itself tells, at no extra cost.
       if (socket.sendPrepared(frame!)) sent++;
+      else this.registry.closing(socket);
     };
     this.forEach(target, write);
     recordRoomsBroadcast(sent);
@@ -60,7 +62,9 @@ export class EtpLocalRooms {
   /** The local members of the target, each once. */
   sockets(target: EtpBroadcastTarget): EtpSocket[] {
     const sockets: EtpSocket[] = [];
-    this.forEach(target, (socket) => sockets.push(socket));
+    this.forEach(target, (socket) => {
+      if (this.registry.isMember(socket)) sockets.push(socket);
+    });
     return sockets;
   }
 
@@ -117,6 +121,7 @@ export class EtpLocalRooms {
     const payloads: Map<EtpPayloadCodec, Payload> =
       this.payloads.take(event, data) ?? new Map<EtpPayloadCodec, Payload>();
     this.forEach(target, (socket) => {
+      if (!this.registry.isMember(socket)) return;
       asked++;
       const codec = socket.codec;
       let payload;
@@ -143,16 +148,17 @@ export class EtpLocalRooms {
     return asked;
   }
 
-  /** Visits each open member of the target once. */
+  /**
+   * Visits each member of the target once, closing ones included: whoever visits checks
+   * `registry.isMember`, or has a write tell it, as `emit` does.
+   */
   private forEach(target: EtpBroadcastTarget, visit: (socket: EtpSocket) => void): void {
     const registry = this.registry;
     const excluded = this.excluded(target.except);
     const rooms = target.rooms;
     if (rooms === undefined) {
       for (const socket of registry.all()) {
-        if ((excluded === undefined || !excluded.has(socket)) && registry.isMember(socket)) {
-          visit(socket);
-        }
+        if (excluded === undefined || !excluded.has(socket)) visit(socket);
       }
       return;
     }
@@ -160,9 +166,7 @@ export class EtpLocalRooms {
       const members = registry.members(rooms[0]);
       if (members === undefined) return;
       for (const socket of members) {
-        if ((excluded === undefined || !excluded.has(socket)) && registry.isMember(socket)) {
-          visit(socket);
-        }
+        if (excluded === undefined || !excluded.has(socket)) visit(socket);
       }
       return;
     }
@@ -173,7 +177,7 @@ export class EtpLocalRooms {
       for (const socket of members) {
         if (seen.has(socket)) continue;
         seen.add(socket);
-        if (registry.isMember(socket)) visit(socket);
+        visit(socket);
       }
     }
   }

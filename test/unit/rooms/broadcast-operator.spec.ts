@@ -8,7 +8,7 @@ import {
   type EtpSocket,
 } from '../../../src/index.js';
 import { EtpBroadcastOperator } from '../../../src/rooms/broadcast-operator.js';
-import { EtpBroadcastTooLargeError } from '../../../src/rooms/errors.js';
+import { EtpBroadcastTooLargeError, EtpRoomNameError } from '../../../src/rooms/errors.js';
 import { EtpLocalRooms } from '../../../src/rooms/local-rooms.js';
 import { RoomRegistry } from '../../../src/rooms/room-registry.js';
 import { fake, FakeSocket } from './fake-socket.js';
@@ -215,5 +215,14 @@ describe('EtpBroadcastOperator over the in-memory broker', () => {
     expect(everyone.to('red').emit('news', { n: 1 })).toBe(1);
     expect(auto.count).toBe(1);
     expect(written(one)).toEqual(['news||0||{"n":1}']);
+  });
+
+  it('checks what a fetched socket is asked as rooms.to(its id) checks it', async () => {
+    const a = socket(['red']);
+    const [found] = await everyone.to('red').fetchSockets();
+    expect(() => found.emit('a||b')).toThrow(EtpFrameError);
+    await expect(found.join('0123456789abcdef0123456789abcdef')).rejects.toThrow(EtpRoomNameError);
+    expect(written(a)).toEqual([]);
+    expect([...registry.roomsOf(a)]).toEqual(['red']);
   });
 });
