@@ -2,6 +2,7 @@ import { RawPeer } from '../edge/support/raw-peer.js';
 import { answer, call, connect, until, type Member } from '../redis/cluster.js';
 import type { Instance } from '../../support/instances.js';
 import { startRoomsCluster, type RoomsCluster } from './cluster.js';
+import { HalfOpenPeer } from './half-open-peer.js';
 
 const SETUP_TIMEOUT = 60_000;
 
@@ -26,13 +27,14 @@ async function silentPeer(
 describe('A connection that starts closing is no member of any room, on any instance', () => {
   let cluster: RoomsCluster;
   const peers: RawPeer[] = [];
+  const halfOpen: HalfOpenPeer[] = [];
 
   beforeAll(async () => {
     cluster = await startRoomsCluster('rooms-closing');
   }, SETUP_TIMEOUT);
 
   afterEach(async () => {
-    for (const peer of peers.splice(0)) peer.destroy();
+    for (const peer of [...peers.splice(0), ...halfOpen.splice(0)]) peer.destroy();
     await cluster?.closeMembers();
   });
   afterAll(() => cluster?.stop());
@@ -57,6 +59,22 @@ describe('A connection that starts closing is no member of any room, on any inst
       expect(peer.socket.destroyed).toBe(false);
       const later = await call<Counts>(asker.client, 'count', 'quiet');
       expect(later.fetched).toBe(1);
+    },
+  );
+
+  it.each(['a', 'b'] as const)(
+    'drops a peer on %s that sent its own close frame and holds the connection open',
+    async (where) => {
+      const asker = await cluster.member(cluster.a, ['leaving']);
+      const peer = await HalfOpenPeer.connect(cluster[where].port, '/ws?rooms=leaving');
+      halfOpen.push(peer);
+      expect(await call<Counts>(asker.client, 'count', 'leaving')).toMatchObject({ fetched: 2 });
+      peer.sendClose();
+      await until(() => peer.closeFrameReceived);
+      const after = await call<Counts>(asker.client, 'count', 'leaving');
+      expect(after).toMatchObject({ size: 1, fetched: 1 });
+      expect(after.listed).toContain('leaving');
+      expect(peer.socket.destroyed).toBe(false);
     },
   );
 
