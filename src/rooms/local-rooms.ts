@@ -7,7 +7,7 @@ import { prepareFrame, type PreparedFrame } from '../server/websocket-frame.js';
 import { recordRoomsBroadcast } from '../metrics/rooms-metrics.js';
 import type { AckCollector } from './ack-collector.js';
 import { BroadcastPayloads, type Payload } from './broadcast-payloads.js';
-import { EtpRoomLimitError } from './errors.js';
+import { EtpBroadcastTooLargeError, EtpRoomLimitError } from './errors.js';
 import type { EtpBroadcastTarget, EtpSocketDescription } from './etp-broker.js';
 import type { RoomRegistry } from './room-registry.js';
 import { hasSocketIdShape } from './socket-id.js';
@@ -34,8 +34,9 @@ export class EtpLocalRooms {
   emit(target: EtpBroadcastTarget, event: string, data: unknown): number {
     const encoded = this.payloads.take(event, data);
     let codec: EtpPayloadCodec | undefined;
-    let frame: PreparedFrame | undefined;
-    let frames: Map<EtpPayloadCodec, PreparedFrame> | undefined;
+    // `null`: a frame too large for this instance's gateways, written to nobody.
+    let frame: PreparedFrame | null | undefined;
+    let frames: Map<EtpPayloadCodec, PreparedFrame | null> | undefined;
     let sent = 0;
     const write = (socket: EtpSocket): void => {
       const socketCodec = socket.codec;
@@ -47,9 +48,10 @@ export class EtpLocalRooms {
           const payload = encoded?.has(socketCodec)
             ? encoded.get(socketCodec)
             : socketCodec.encode(data);
-          frame = prepareFrame(encodeFrame(event, 0, payload));
+          frame = this.fitting(event, prepareFrame(encodeFrame(event, 0, payload)));
         }
       }
+      if (frame === null) return;
       // A socket that no longer writes is closing: the write itself tells, at no extra cost.
       if (socket.sendPrepared(frame!)) sent++;
       else this.registry.closing(socket);
@@ -57,6 +59,17 @@ export class EtpLocalRooms {
     this.forEach(target, write);
     recordRoomsBroadcast(sent);
     return sent;
+  }
+
+  /**
+   * The frame, or `null` when it would close every member as a slow consumer here. The sending
+   * instance checked it against its own gateways; one whose gateways allow less gets here.
+   */
+  private fitting(event: string, frame: PreparedFrame): PreparedFrame | null {
+    const limit = this.registry.maxFrameBytes;
+    if (frame.wire.length <= limit) return frame;
+    logger.warn(new EtpBroadcastTooLargeError(event, frame.wire.length, limit).message);
+    return null;
   }
 
   /** The local members of the target, each once. */

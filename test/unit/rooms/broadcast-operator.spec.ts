@@ -207,6 +207,17 @@ describe('EtpBroadcastOperator over the in-memory broker', () => {
     expect(everyone.emit('small', 'x'.repeat(900))).toBe(1);
   });
 
+  it('writes to nobody a broadcast from another instance too large for this one', () => {
+    const a = FakeSocket.of(autoCodec, { codec: autoCodec, maxBufferedBytes: 1_024 });
+    registry.connected(a);
+    registry.join(a, ['red']);
+    // What a broker does with a broadcast another instance (with larger gateways) let through.
+    const local = new EtpLocalRooms(registry);
+    expect(local.emit({ rooms: ['red'], except: [] }, 'big', 'x'.repeat(2_000))).toBe(0);
+    expect(local.emit({ rooms: ['red'], except: [] }, 'small', 'x')).toBe(1);
+    expect(written(a)).toEqual(['small||0||x']);
+  });
+
   it('encodes a broadcast once for its check and its writes, when the gateways are known', () => {
     const auto = counting(autoCodec);
     const one = FakeSocket.of(auto, { codec: auto, maxBufferedBytes: 1 << 20 });
