@@ -10,6 +10,14 @@ export interface EtpModuleOptions {
   clients?: Readonly<Record<string, EtpClientOptions>>;
   /** Carries rooms and broadcasts to the other instances (default: in memory, one process). */
   broker?: EtpBroker;
+  /**
+   * How many rooms one connection may be in (default 10 000). A join past it throws
+   * `EtpRoomLimitError` and joins none of the rooms asked; `socketsJoin` leaves such a
+   * connection out. It bounds what one connection can make an instance hold (a membership costs
+   * some 250 bytes, and is listed in every `fetchSockets` reply) where a handler joins rooms
+   * the peer names.
+   */
+  maxRoomsPerSocket?: number;
 }
 
 /** How the module is registered, beside its options. */

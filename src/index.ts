@@ -12,6 +12,7 @@ export { EtpBroadcastOperator } from './rooms/broadcast-operator.js';
 export { EtpRemoteSocket } from './rooms/remote-socket.js';
 export { EtpInMemoryBroker } from './rooms/in-memory-broker.js';
 export { EtpLocalRooms } from './rooms/local-rooms.js';
+export { EtpBroadcastTooLargeError, EtpRoomLimitError, EtpRoomNameError } from './rooms/errors.js';
 export type { EtpBroadcastTarget, EtpBroker, EtpSocketDescription } from './rooms/etp-broker.js';
 export { DisconnectReason, EtpDisconnectReason, isNormalClose } from './protocol/close.js';
 export {

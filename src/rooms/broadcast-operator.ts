@@ -9,8 +9,10 @@ import type {
 import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
 import type { EtpSocket } from '../server/etp-socket.js';
 import type { EtpBroadcastTarget, EtpBroker } from './etp-broker.js';
+import { EtpRoomNameError } from './errors.js';
 import type { EtpLocalRooms } from './local-rooms.js';
 import { EtpRemoteSocket } from './remote-socket.js';
+import { hasSocketIdShape } from './socket-id.js';
 
 /**
  * A broadcast being built: `rooms.to('a', 'b').except('c', senderSocket).emit(event, data)`.
@@ -50,19 +52,29 @@ export class EtpBroadcastOperator<EmitEvents extends EtpEventsMap = EtpDefaultEv
   /**
    * Sends the event to every member on every instance. Returns at once with how many
    * connections of this instance it was written to; a broker that fails to reach the other
-   * instances says so in the log.
+   * instances says so in the log. A broadcast no member could take throws here, before it
+   * reaches any instance: `EtpFrameError` for an event name a frame cannot carry (not a string,
+   * or containing `||`), the payload codec's error for data it cannot encode, and
+   * `EtpBroadcastTooLargeError` for a frame larger than the gateways' `maxBufferedBytes`.
    */
   emit<E extends EtpEventNames<EmitEvents>>(event: E, ...data: EtpEmitArgs<EmitEvents, E>): number;
   emit(event: EtpUntypedEventName<EmitEvents>, data?: unknown): number;
   emit(event: string, data?: unknown): number {
-    return this.broker.emit(this.target, event, data);
+    const payloads = this.local.payloads;
+    const registry = this.local.registry;
+    payloads.prepare(event, data, registry.codecs, registry.maxFrameBytes);
+    try {
+      return this.broker.emit(this.target, event, data);
+    } finally {
+      payloads.clear();
+    }
   }
 
   /**
    * Sends the event to every member, each asked for an answer. Resolves with every member's
    * answer (in the order they came), or rejects with `EtpAckTimeoutError` whose `responses`
-   * holds the answers that came in time. A member that disconnects before answering is not
-   * waited for.
+   * holds the answers that came in time. A member that starts closing before answering is not
+   * waited for. Rejects at once, asking nobody, for the reasons `emit` throws.
    */
   emitWithAck<E extends EtpEventNames<EmitEvents>>(
     event: E,
@@ -70,17 +82,35 @@ export class EtpBroadcastOperator<EmitEvents extends EtpEventsMap = EtpDefaultEv
   ): Promise<Array<EtpEventAnswer<EmitEvents, E>>>;
   emitWithAck<T = unknown>(event: EtpUntypedEventName<EmitEvents>, data?: unknown): Promise<T[]>;
   emitWithAck<T = unknown>(event: string, data?: unknown): Promise<T[]> {
-    return this.broker.emitWithAck(this.target, event, data, this.ackTimeout) as Promise<T[]>;
+    const payloads = this.local.payloads;
+    const registry = this.local.registry;
+    try {
+      payloads.prepare(event, data, registry.codecs, registry.maxFrameBytes);
+      return this.broker.emitWithAck(this.target, event, data, this.ackTimeout) as Promise<T[]>;
+    } catch (error) {
+      return Promise.reject(error as Error);
+    } finally {
+      payloads.clear();
+    }
   }
 
   /** The members on every instance: their ids and rooms, and what can be done to them. */
   async fetchSockets(): Promise<EtpRemoteSocket[]> {
     const descriptions = await this.broker.fetchSockets(this.target);
-    return descriptions.map((description) => new EtpRemoteSocket(this.broker, description));
+    return descriptions.map(
+      (description) =>
+        new EtpRemoteSocket(this.with({ rooms: [description.id], except: [] }), description),
+    );
   }
 
-  /** Puts every member, on every instance, into these rooms. */
+  /**
+   * Puts every member, on every instance, into these rooms. Rejects with `EtpRoomNameError`,
+   * joining nobody, for a name shaped like a socket id. A member that the join would take past
+   * `maxRoomsPerSocket` is left out of all these rooms (and counted in the log); the others join.
+   */
   socketsJoin(...rooms: string[]): Promise<void> {
+    const misnamed = rooms.find(hasSocketIdShape);
+    if (misnamed !== undefined) return Promise.reject(new EtpRoomNameError(misnamed));
     return this.broker.socketsJoin(this.target, rooms);
   }
 

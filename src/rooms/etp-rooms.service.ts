@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { ETP_MODULE_OPTIONS, type EtpModuleOptions } from '../etp-module.options.js';
 import { ETP_BROKER } from '../etp.tokens.js';
 import type {
   EtpDefaultEventsMap,
@@ -31,11 +32,16 @@ export class EtpRoomsService<EmitEvents extends EtpEventsMap = EtpDefaultEventsM
   implements OnModuleInit, OnApplicationShutdown
 {
   /** @internal Fed with every connection by `EtpAdapter`. */
-  readonly registry = new RoomRegistry();
-  private readonly local = new EtpLocalRooms(this.registry);
+  readonly registry: RoomRegistry;
+  private readonly local: EtpLocalRooms;
   private readonly broker: EtpBroker;
 
-  constructor(@Optional() @Inject(ETP_BROKER) broker?: EtpBroker) {
+  constructor(
+    @Optional() @Inject(ETP_BROKER) broker?: EtpBroker,
+    @Optional() @Inject(ETP_MODULE_OPTIONS) options?: EtpModuleOptions,
+  ) {
+    this.registry = new RoomRegistry(options?.maxRoomsPerSocket);
+    this.local = new EtpLocalRooms(this.registry);
     this.broker = broker ?? new EtpInMemoryBroker();
     this.broker.attach(this.local);
   }
@@ -50,7 +56,11 @@ export class EtpRoomsService<EmitEvents extends EtpEventsMap = EtpDefaultEventsM
     return this.broker.close();
   }
 
-  /** Puts a connection of this instance into rooms. */
+  /**
+   * Puts an open connection of this instance into rooms, all of them or none: it throws
+   * `EtpRoomLimitError` past `maxRoomsPerSocket`, and `EtpRoomNameError` for a name shaped
+   * like a socket id (such a name always means that socket). A closing connection joins nothing.
+   */
   join(socket: EtpSocket, ...rooms: string[]): void {
     this.registry.join(socket, rooms);
   }
@@ -66,7 +76,10 @@ export class EtpRoomsService<EmitEvents extends EtpEventsMap = EtpDefaultEventsM
     else this.registry.leave(socket, rooms);
   }
 
-  /** How many connections of this instance a room has (0 for a room that does not exist). */
+  /**
+   * How many open connections of this instance a room has (0 for a room that does not exist);
+   * one that started closing is not counted.
+   */
   size(room: string): number {
     return this.registry.roomSize(room);
   }
@@ -88,7 +101,7 @@ export class EtpRoomsService<EmitEvents extends EtpEventsMap = EtpDefaultEventsM
 
   /** Every open connection of every gateway of this instance. */
   allSockets(): EtpSocket[] {
-    return [...this.registry.all()];
+    return this.all().sockets();
   }
 
   /** A connection of this instance by its id. */
@@ -115,7 +128,7 @@ export class EtpRoomsService<EmitEvents extends EtpEventsMap = EtpDefaultEventsM
   emit<E extends EtpEventNames<EmitEvents>>(event: E, ...data: EtpEmitArgs<EmitEvents, E>): number;
   emit(event: EtpUntypedEventName<EmitEvents>, data?: unknown): number;
   emit(event: string, data?: unknown): number {
-    return this.broker.emit(EVERYONE, event, data);
+    return new EtpBroadcastOperator(this.broker, this.local).emit(event, data);
   }
 
   /** Every connection of every instance. */
@@ -123,5 +136,3 @@ export class EtpRoomsService<EmitEvents extends EtpEventsMap = EtpDefaultEventsM
     return this.all().fetchSockets();
   }
 }
-
-const EVERYONE = { rooms: undefined, except: [] } as const;

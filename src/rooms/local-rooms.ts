@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { EtpPayloadCodec } from '../protocol/codec.js';
 import { EtpAckTimeoutError, EtpConnectionClosedError } from '../protocol/errors.js';
 import { encodeFrame } from '../protocol/frame.js';
@@ -5,15 +6,24 @@ import type { EtpSocket } from '../server/etp-socket.js';
 import { prepareFrame, type PreparedFrame } from '../server/websocket-frame.js';
 import { recordRoomsBroadcast } from '../metrics/rooms-metrics.js';
 import type { AckCollector } from './ack-collector.js';
+import { BroadcastPayloads, type Payload } from './broadcast-payloads.js';
+import { EtpBroadcastTooLargeError, EtpRoomLimitError } from './errors.js';
 import type { EtpBroadcastTarget, EtpSocketDescription } from './etp-broker.js';
 import type { RoomRegistry } from './room-registry.js';
+import { hasSocketIdShape } from './socket-id.js';
+
+const logger = new Logger('EtpRoomsService');
 
 /**
  * What a broker does in this process: every operation on the connections of this instance that
  * a target names. A broker receives it in `attach()` and calls it for its own instance's part,
- * and for the part other instances ask of this one.
+ * and for the part other instances ask of this one. Only open connections are members: one
+ * that started closing is neither reached, counted, listed nor waited for.
  */
 export class EtpLocalRooms {
+  /** @internal The payloads of the broadcast being sent, encoded before the broker ran. */
+  readonly payloads = new BroadcastPayloads();
+
   /** @internal */
   constructor(readonly registry: RoomRegistry) {}
 
@@ -22,9 +32,11 @@ export class EtpLocalRooms {
    * encoded once per payload codec, however the sockets of each codec are interleaved.
    */
   emit(target: EtpBroadcastTarget, event: string, data: unknown): number {
+    const encoded = this.payloads.take(event, data);
     let codec: EtpPayloadCodec | undefined;
-    let frame: PreparedFrame | undefined;
-    let frames: Map<EtpPayloadCodec, PreparedFrame> | undefined;
+    // `null`: a frame too large for this instance's gateways, written to nobody.
+    let frame: PreparedFrame | null | undefined;
+    let frames: Map<EtpPayloadCodec, PreparedFrame | null> | undefined;
     let sent = 0;
     const write = (socket: EtpSocket): void => {
       const socketCodec = socket.codec;
@@ -33,20 +45,39 @@ export class EtpLocalRooms {
         codec = socketCodec;
         frame = frames?.get(socketCodec);
         if (frame === undefined) {
-          frame = prepareFrame(encodeFrame(event, 0, socketCodec.encode(data)));
+          const payload = encoded?.has(socketCodec)
+            ? encoded.get(socketCodec)
+            : socketCodec.encode(data);
+          frame = this.fitting(event, prepareFrame(encodeFrame(event, 0, payload)));
         }
       }
+      if (frame === null) return;
+      // A socket that no longer writes is closing: the write itself tells, at no extra cost.
       if (socket.sendPrepared(frame!)) sent++;
+      else this.registry.closing(socket);
     };
     this.forEach(target, write);
     recordRoomsBroadcast(sent);
     return sent;
   }
 
+  /**
+   * The frame, or `null` when it would close every member as a slow consumer here. The sending
+   * instance checked it against its own gateways; one whose gateways allow less gets here.
+   */
+  private fitting(event: string, frame: PreparedFrame): PreparedFrame | null {
+    const limit = this.registry.maxFrameBytes;
+    if (frame.wire.length <= limit) return frame;
+    logger.warn(new EtpBroadcastTooLargeError(event, frame.wire.length, limit).message);
+    return null;
+  }
+
   /** The local members of the target, each once. */
   sockets(target: EtpBroadcastTarget): EtpSocket[] {
     const sockets: EtpSocket[] = [];
-    this.forEach(target, (socket) => sockets.push(socket));
+    this.forEach(target, (socket) => {
+      if (this.registry.isMember(socket)) sockets.push(socket);
+    });
     return sockets;
   }
 
@@ -57,8 +88,30 @@ export class EtpLocalRooms {
     }));
   }
 
-  join(target: EtpBroadcastTarget, rooms: readonly string[]): void {
-    for (const socket of this.sockets(target)) this.registry.join(socket, rooms);
+  /**
+   * Puts the local members of the target into rooms; returns how many were left out for being
+   * at `maxRoomsPerSocket`. Names shaped like a socket id are skipped (the asking instance
+   * refused them already; only a forged request carries one), and nothing here throws: other
+   * instances call it from the broker.
+   */
+  join(target: EtpBroadcastTarget, rooms: readonly string[]): number {
+    const named = rooms.filter((room) => !hasSocketIdShape(room));
+    let refused = 0;
+    for (const socket of this.sockets(target)) {
+      try {
+        this.registry.join(socket, named);
+      } catch (error) {
+        if (!(error instanceof EtpRoomLimitError)) throw error;
+        refused++;
+      }
+    }
+    if (refused > 0) {
+      logger.warn(
+        `socketsJoin left out ${refused} socket(s) already in ` +
+          `${this.registry.maxRoomsPerSocket} rooms (maxRoomsPerSocket)`,
+      );
+    }
+    return refused;
   }
 
   leave(target: EtpBroadcastTarget, rooms: readonly string[]): void {
@@ -78,9 +131,10 @@ export class EtpLocalRooms {
     collector: Pick<AckCollector, 'answer' | 'miss' | 'gone'>,
   ): number {
     let asked = 0;
-    const payloads = new Map<EtpPayloadCodec, string | Uint8Array | undefined>();
+    const payloads: Map<EtpPayloadCodec, Payload> =
+      this.payloads.take(event, data) ?? new Map<EtpPayloadCodec, Payload>();
     this.forEach(target, (socket) => {
-      if (!socket.connected) return;
+      if (!this.registry.isMember(socket)) return;
       asked++;
       const codec = socket.codec;
       let payload;
@@ -107,6 +161,10 @@ export class EtpLocalRooms {
     return asked;
   }
 
+  /**
+   * Visits each member of the target once, closing ones included: whoever visits checks
+   * `registry.isMember`, or has a write tell it, as `emit` does.
+   */
   private forEach(target: EtpBroadcastTarget, visit: (socket: EtpSocket) => void): void {
     const registry = this.registry;
     const excluded = this.excluded(target.except);

@@ -1,8 +1,10 @@
-import type { EtpBroker, EtpSocketDescription } from './etp-broker.js';
+import type { EtpBroadcastOperator } from './broadcast-operator.js';
+import type { EtpSocketDescription } from './etp-broker.js';
 
 /**
  * A connection as `fetchSockets()` returns it, whichever instance holds it: its id and rooms at
- * the time of the call, and what can be done to it from here.
+ * the time of the call, and what can be done to it from here. What it does goes through the
+ * broadcast operator of its id, so it is checked as `rooms.to(id)` would check it.
  */
 export class EtpRemoteSocket {
   readonly id: string;
@@ -11,7 +13,7 @@ export class EtpRemoteSocket {
 
   /** @internal */
   constructor(
-    private readonly broker: EtpBroker,
+    private readonly operator: EtpBroadcastOperator,
     description: EtpSocketDescription,
   ) {
     this.id = description.id;
@@ -20,19 +22,19 @@ export class EtpRemoteSocket {
 
   /** Sends it an event, through the broker when it is on another instance. */
   emit(event: string, data?: unknown): void {
-    this.broker.emit({ rooms: [this.id], except: [] }, event, data);
+    this.operator.emit(event, data);
   }
 
   join(...rooms: string[]): Promise<void> {
-    return this.broker.socketsJoin({ rooms: [this.id], except: [] }, rooms);
+    return this.operator.socketsJoin(...rooms);
   }
 
   leave(...rooms: string[]): Promise<void> {
-    return this.broker.socketsLeave({ rooms: [this.id], except: [] }, rooms);
+    return this.operator.socketsLeave(...rooms);
   }
 
   /** Closes the connection (1000 by default). */
   disconnect(code = 1000, reason?: string): Promise<void> {
-    return this.broker.disconnectSockets({ rooms: [this.id], except: [] }, code, reason);
+    return this.operator.disconnectSockets(code, reason);
   }
 }

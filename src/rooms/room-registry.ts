@@ -1,42 +1,82 @@
-import type { ConnectionObserver } from '../server/etp-server.js';
+import type { EtpPayloadCodec } from '../protocol/codec.js';
+import type { ConnectionObserver, EtpServer } from '../server/etp-server.js';
 import type { EtpSocket } from '../server/etp-socket.js';
+import { EtpRoomLimitError, EtpRoomNameError } from './errors.js';
+import { hasSocketIdShape } from './socket-id.js';
 
 const NO_ROOMS: ReadonlySet<string> = new Set();
 
 /**
+ * How many rooms one connection may be in unless `maxRoomsPerSocket` says otherwise. A
+ * membership costs some 250 bytes: the bound keeps one connection under ~2.5 MiB of rooms and
+ * its `fetchSockets` description under ~0.5 MB, while a user in every channel of a large
+ * workspace stays far below it.
+ */
+export const DEFAULT_MAX_ROOMS_PER_SOCKET = 10_000;
+
+/**
  * This process's connections and the rooms they are in, both ways: room → sockets for the
  * broadcasts, socket id → rooms for `socket.rooms`. A room exists while it has a member: the
- * last socket to leave, or to disconnect, removes it. A socket's id also names a room of one
- * (it is never listed), so one connection is reached by id like a room, wherever it is.
+ * last socket to leave, or to start closing, removes it. A socket's id names that socket alone
+ * (it is never listed), so one connection is reached by id like a room, wherever it is; no room
+ * can take a name of that shape.
+ *
+ * A connection that starts closing is no member of anything from that moment: the server tells
+ * the registry (`closing`), or, when the peer closed first, the registry finds it no longer
+ * open the next time it looks. Its rooms stay readable (`roomsOf`) until `disconnected`, for
+ * `handleDisconnect`.
  */
 export class RoomRegistry implements ConnectionObserver {
   private readonly sockets = new Map<string, EtpSocket>();
   private readonly rooms = new Map<string, Set<EtpSocket>>();
   private readonly roomsById = new Map<string, Set<string>>();
+  private readonly servers = new Set<EtpServer>();
+  private codecList: EtpPayloadCodec[] = [];
+  private frameLimit = Infinity;
+
+  constructor(readonly maxRoomsPerSocket = DEFAULT_MAX_ROOMS_PER_SOCKET) {
+    if (!(maxRoomsPerSocket >= 1)) {
+      throw new Error(`maxRoomsPerSocket must be at least 1, got ${String(maxRoomsPerSocket)}`);
+    }
+  }
 
   connected(socket: EtpSocket): void {
     this.sockets.set(socket.id, socket);
+    if (!this.servers.has(socket.server)) this.addServer(socket.server);
+  }
+
+  /** The connection started closing: out of every room, and no longer reached by its id. */
+  closing(socket: EtpSocket): void {
+    if (this.sockets.get(socket.id) === socket) this.sockets.delete(socket.id);
+    const own = this.roomsById.get(socket.id);
+    if (own !== undefined) for (const room of own) this.removeMember(room, socket);
   }
 
   /** Called after the disconnect hooks ran, so `handleDisconnect` still sees the rooms. */
   disconnected(socket: EtpSocket): void {
-    this.sockets.delete(socket.id);
-    this.leaveAll(socket);
+    this.closing(socket);
+    this.roomsById.delete(socket.id);
   }
 
   roomsOf(socket: EtpSocket): ReadonlySet<string> {
     return this.roomsById.get(socket.id) ?? NO_ROOMS;
   }
 
+  /**
+   * Puts an open connection into rooms, all or none: a name shaped like a socket id, or more
+   * rooms than `maxRoomsPerSocket`, refuses the whole join. A closing connection joins nothing.
+   */
   join(socket: EtpSocket, rooms: readonly string[]): void {
+    if (!socket.connected) return;
+    for (const room of rooms) if (hasSocketIdShape(room)) throw new EtpRoomNameError(room);
     if (this.sockets.get(socket.id) !== socket) {
       // A socket of an adapter that could not reach this registry: track it from here on.
-      if (!socket.connected) return;
       this.connected(socket);
       socket.server.observe(this);
       socket.onClose(() => this.disconnected(socket));
     }
     let own = this.roomsById.get(socket.id);
+    this.checkLimit(socket, own, rooms);
     if (own === undefined) {
       own = new Set();
       this.roomsById.set(socket.id, own);
@@ -82,33 +122,94 @@ export class RoomRegistry implements ConnectionObserver {
     }
   }
 
+  /** The rooms with an open member. */
   roomNames(): string[] {
-    return [...this.rooms.keys()];
+    const names: string[] = [];
+    for (const [room, members] of this.rooms) {
+      if (this.openCount(members) > 0) names.push(room);
+    }
+    return names;
   }
 
-  /** The members of a named room, or the socket whose id this is. */
+  /**
+   * The socket whose id this is, if it is open here; otherwise the members of the room of that
+   * name. May still hold a socket whose peer closed first: iterate with `isMember`.
+   */
   members(room: string): ReadonlySet<EtpSocket> | undefined {
-    const members = this.rooms.get(room);
-    if (members !== undefined) return members;
     const socket = this.sockets.get(room);
-    return socket === undefined ? undefined : new Set([socket]);
+    if (socket !== undefined) return new Set([socket]);
+    return this.rooms.get(room);
   }
 
-  /** The members of a named room only. */
+  /**
+   * Whether a socket met while iterating is still open; one whose peer closed first is taken
+   * out of its rooms on the way (deleting the current entry of a Set being iterated is safe).
+   */
+  isMember(socket: EtpSocket): boolean {
+    if (socket.connected) return true;
+    this.closing(socket);
+    return false;
+  }
+
+  /** The open members of a named room only. */
   roomSize(room: string): number {
-    return this.rooms.get(room)?.size ?? 0;
+    const members = this.rooms.get(room);
+    return members === undefined ? 0 : this.openCount(members);
   }
 
+  /** The open connection with this id. */
   get(id: string): EtpSocket | undefined {
-    return this.sockets.get(id);
+    const socket = this.sockets.get(id);
+    return socket === undefined || this.isMember(socket) ? socket : undefined;
   }
 
+  /** The connections not yet known to be closing: iterate with `isMember`. */
   all(): IterableIterator<EtpSocket> {
     return this.sockets.values();
   }
 
   get socketCount(): number {
     return this.sockets.size;
+  }
+
+  /** The payload codecs of the gateways met so far, each once. */
+  get codecs(): readonly EtpPayloadCodec[] {
+    return this.codecList;
+  }
+
+  /** The smallest `maxBufferedBytes` of the gateways met so far: no broadcast frame may pass it. */
+  get maxFrameBytes(): number {
+    return this.frameLimit;
+  }
+
+  private addServer(server: EtpServer): void {
+    this.servers.add(server);
+    const codec = server.codec as EtpPayloadCodec | undefined;
+    if (codec !== undefined && !this.codecList.includes(codec)) {
+      this.codecList = [...this.codecList, codec];
+    }
+    const limit = server.maxBufferedBytes as number | undefined;
+    if (limit !== undefined && limit < this.frameLimit) this.frameLimit = limit;
+  }
+
+  private checkLimit(
+    socket: EtpSocket,
+    own: ReadonlySet<string> | undefined,
+    rooms: readonly string[],
+  ): void {
+    const max = this.maxRoomsPerSocket;
+    const current = own?.size ?? 0;
+    if (current + rooms.length <= max) return;
+    const added = new Set<string>();
+    for (const room of rooms) {
+      if (own?.has(room) !== true) added.add(room);
+      if (current + added.size > max) throw new EtpRoomLimitError(socket.id, max);
+    }
+  }
+
+  private openCount(members: Set<EtpSocket>): number {
+    for (const socket of members) this.isMember(socket);
+    return members.size;
   }
 
   private removeMember(room: string, socket: EtpSocket): void {

@@ -40,6 +40,8 @@ import { prepareFrame } from './websocket-frame.js';
 /** Sees every connection of every gateway; the rooms registry is one. */
 export interface ConnectionObserver {
   connected(socket: EtpSocket): void;
+  /** Told when the connection starts closing, by the server or for it (not by the peer). */
+  closing?(socket: EtpSocket): void;
   /** Told once the disconnect callbacks ran, so that they still see the socket's rooms. */
   disconnected(socket: EtpSocket): void;
   roomsOf(socket: EtpSocket): ReadonlySet<string>;
@@ -244,6 +246,11 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       for (const socket of this.connections.values()) socket.terminate();
     }
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** @internal A connection started closing: it is a member of nothing from now on. */
+  socketClosing(socket: EtpSocket): void {
+    this.observer?.closing?.(socket);
   }
 
   /** @internal Once per connection: the socket closes itself right after. */

@@ -185,6 +185,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     this.closedByServer = true;
     this.reading.releaseForClose();
     this.ws.close(code, reason);
+    this.startClosing();
   }
 
   /** Whether the connection ended with a normal status (1000, 1001 or 1005). */
@@ -239,6 +240,17 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     // It does not read, so the close frame would wait behind the backlog: end it now.
     this.ws.close(SLOW_CONSUMER_CLOSE, EtpDisconnectReason.SlowConsumer);
     this.ws.terminate();
+    this.startClosing();
+  }
+
+  /**
+   * From the first step of a close, the connection is no member of anything (the server tells
+   * the rooms registry), and no answer can come any more: `ws` drops what arrives once closing.
+   * The peer's own close frame has no event; the registry sees `connected` turn false instead.
+   */
+  private startClosing(): void {
+    this.acks?.rejectAll('the connection is closing');
+    this.server.socketClosing(this);
   }
 
   /** @internal Settles one of this socket's `emitWithAck` requests. */
@@ -262,6 +274,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     this.heartbeatExpired = true;
     this.flush();
     this.ws.terminate();
+    this.startClosing();
   }
 
   /** @internal Ends the connection at once, without a closing handshake. */
@@ -269,6 +282,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     this.closedByServer = true;
     this.flush();
     this.ws.terminate();
+    this.startClosing();
   }
 
   /** @internal */

@@ -108,4 +108,21 @@ describe('the broadcast operations in one process (in-memory broker)', () => {
     await eventually(() => rooms.size('red') === 0);
     expect(rooms.list()).toEqual([]);
   });
+
+  it('takes a connection out of its rooms as the server starts closing it, still shown to handleDisconnect', async () => {
+    const a = await member('red');
+    await rooms.to('red').socketsJoin('blue');
+    roomsAtDisconnect.length = 0;
+    await rooms.to(a.id).disconnectSockets();
+    // Before its close handshake completes: no longer a member of anything.
+    expect([rooms.size('red'), rooms.size('blue'), rooms.list(), rooms.get(a.id)]).toEqual([
+      0,
+      0,
+      [],
+      undefined,
+    ]);
+    expect(await a.client.closed).toBe(1000);
+    await eventually(() => roomsAtDisconnect.length === 1);
+    expect(roomsAtDisconnect).toEqual([['red', 'blue']]);
+  });
 });

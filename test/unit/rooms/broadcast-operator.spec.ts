@@ -1,12 +1,14 @@
 import {
   autoCodec,
   EtpAckTimeoutError,
+  EtpFrameError,
   EtpInMemoryBroker,
   jsonCodec,
   type EtpPayloadCodec,
   type EtpSocket,
 } from '../../../src/index.js';
 import { EtpBroadcastOperator } from '../../../src/rooms/broadcast-operator.js';
+import { EtpBroadcastTooLargeError, EtpRoomNameError } from '../../../src/rooms/errors.js';
 import { EtpLocalRooms } from '../../../src/rooms/local-rooms.js';
 import { RoomRegistry } from '../../../src/rooms/room-registry.js';
 import { fake, FakeSocket } from './fake-socket.js';
@@ -168,5 +170,70 @@ describe('EtpBroadcastOperator over the in-memory broker', () => {
     await everyone.to('silver').disconnectSockets();
     expect([a, b, c].map((one) => fake(one).closes.length)).toEqual([1, 1, 0]);
     expect(fake(a).closes).toEqual([{ code: 1000, reason: undefined }]);
+  });
+
+  it('refuses a broadcast no frame can carry before the broker is called', async () => {
+    const a = socket(['red']);
+    const broker = new EtpInMemoryBroker();
+    const calls: string[] = [];
+    broker.emit = () => (calls.push('emit'), 0);
+    broker.emitWithAck = async () => (calls.push('emitWithAck'), []);
+    const local = new EtpLocalRooms(registry);
+    broker.attach(local);
+    const red = new EtpBroadcastOperator(broker, local).to('red');
+    expect(() => red.emit('typing||0||spoof', 'x')).toThrow(EtpFrameError);
+    expect(() => red.emit(42 as unknown as string)).toThrow(/must be a string, not number/);
+    await expect(red.emitWithAck('a||b')).rejects.toThrow(EtpFrameError);
+    expect(calls).toEqual([]);
+    expect(written(a)).toEqual([]);
+  });
+
+  it('refuses a broadcast larger than the smallest maxBufferedBytes, writing nothing', async () => {
+    const gateway = { codec: autoCodec, maxBufferedBytes: 1_024 };
+    const a = FakeSocket.of(autoCodec, gateway);
+    registry.connected(a);
+    registry.join(a, ['red']);
+    expect(() => everyone.to('red').emit('big', 'x'.repeat(1_024))).toThrow(
+      EtpBroadcastTooLargeError,
+    );
+    expect(() => everyone.emit('big', new Uint8Array(2_000))).toThrow(/more than maxBufferedBytes/);
+    // Three bytes a character: the length alone would let it through.
+    expect(() => everyone.emit('big', '€'.repeat(400))).toThrow(EtpBroadcastTooLargeError);
+    await expect(everyone.emitWithAck('big', 'x'.repeat(2_000))).rejects.toThrow(
+      EtpBroadcastTooLargeError,
+    );
+    expect(written(a)).toEqual([]);
+    expect(fake(a).asked).toEqual([]);
+    expect(everyone.emit('small', 'x'.repeat(900))).toBe(1);
+  });
+
+  it('writes to nobody a broadcast from another instance too large for this one', () => {
+    const a = FakeSocket.of(autoCodec, { codec: autoCodec, maxBufferedBytes: 1_024 });
+    registry.connected(a);
+    registry.join(a, ['red']);
+    // What a broker does with a broadcast another instance (with larger gateways) let through.
+    const local = new EtpLocalRooms(registry);
+    expect(local.emit({ rooms: ['red'], except: [] }, 'big', 'x'.repeat(2_000))).toBe(0);
+    expect(local.emit({ rooms: ['red'], except: [] }, 'small', 'x')).toBe(1);
+    expect(written(a)).toEqual(['small||0||x']);
+  });
+
+  it('encodes a broadcast once for its check and its writes, when the gateways are known', () => {
+    const auto = counting(autoCodec);
+    const one = FakeSocket.of(auto, { codec: auto, maxBufferedBytes: 1 << 20 });
+    registry.connected(one);
+    registry.join(one, ['red']);
+    expect(everyone.to('red').emit('news', { n: 1 })).toBe(1);
+    expect(auto.count).toBe(1);
+    expect(written(one)).toEqual(['news||0||{"n":1}']);
+  });
+
+  it('checks what a fetched socket is asked as rooms.to(its id) checks it', async () => {
+    const a = socket(['red']);
+    const [found] = await everyone.to('red').fetchSockets();
+    expect(() => found.emit('a||b')).toThrow(EtpFrameError);
+    await expect(found.join('0123456789abcdef0123456789abcdef')).rejects.toThrow(EtpRoomNameError);
+    expect(written(a)).toEqual([]);
+    expect([...registry.roomsOf(a)]).toEqual(['red']);
   });
 });

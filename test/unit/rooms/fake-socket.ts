@@ -21,12 +21,21 @@ export class FakeSocket {
   /** What `requestAck` does: answer with a value, time out, or find the connection closed. */
   reply: { answer: unknown } | 'timeout' | 'closed' = { answer: 'ok' };
   private readonly closeListeners: Array<(socket: EtpSocket) => void> = [];
-  readonly server = { observe: () => undefined };
+  /** Its gateway server: what the registry learns of it (codec, `maxBufferedBytes`), if given. */
+  readonly server: { observe: () => void; codec?: EtpPayloadCodec; maxBufferedBytes?: number };
 
-  constructor(readonly codec: EtpPayloadCodec = autoCodec) {}
+  constructor(
+    readonly codec: EtpPayloadCodec = autoCodec,
+    gateway: { codec?: EtpPayloadCodec; maxBufferedBytes?: number } = {},
+  ) {
+    this.server = { observe: () => undefined, ...gateway };
+  }
 
-  static of(codec?: EtpPayloadCodec): EtpSocket {
-    return new FakeSocket(codec) as unknown as EtpSocket;
+  static of(
+    codec?: EtpPayloadCodec,
+    gateway?: { codec?: EtpPayloadCodec; maxBufferedBytes?: number },
+  ): EtpSocket {
+    return new FakeSocket(codec, gateway) as unknown as EtpSocket;
   }
 
   sendPrepared(frame: { bytes: Uint8Array }): boolean {

@@ -50,6 +50,7 @@ const server = {
   maxBufferedBytes: 4 * 1024 * 1024,
   pauseReadingAt: 1024 * 1024,
   metrics: createGatewayMetrics(undefined, new Map(), false),
+  socketClosing: () => undefined,
 } as unknown as EtpServer;
 
 function socketOn(): { socket: EtpSocket; ws: FakeWebSocket } {
