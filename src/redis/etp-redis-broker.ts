@@ -21,6 +21,7 @@ import { carryOut } from './remote-requests.js';
 import { AckRequest, GatherRequest, type PendingRequest } from './requests.js';
 import { RedisLink } from './redis-link.js';
 
+/** Options of `EtpRedisBroker`; every one has a default. */
 export interface EtpRedisBrokerOptions {
   /** Where Redis is, when no `client` is given. Default `redis://127.0.0.1:6379`. */
   url?: string;
@@ -39,6 +40,7 @@ export interface EtpRedisBrokerOptions {
   requestTimeout?: number;
 }
 
+/** Where `EtpRedisBroker` looks for Redis without `url` or `client`. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /**

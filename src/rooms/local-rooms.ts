@@ -14,7 +14,10 @@ import type { RoomRegistry } from './room-registry.js';
  * and for the part other instances ask of this one.
  */
 export class EtpLocalRooms {
-  /** @internal */
+  /**
+   * @internal
+   * @param registry - Who is in which room on this instance.
+   */
   constructor(readonly registry: RoomRegistry) {}
 
   /**
@@ -50,6 +53,7 @@ export class EtpLocalRooms {
     return sockets;
   }
 
+  /** The target's members on this instance, each with its id and rooms. */
   describe(target: EtpBroadcastTarget): EtpSocketDescription[] {
     return this.sockets(target).map((socket) => ({
       id: socket.id,
@@ -57,14 +61,17 @@ export class EtpLocalRooms {
     }));
   }
 
+  /** Makes the target's members on this instance join `rooms`. */
   join(target: EtpBroadcastTarget, rooms: readonly string[]): void {
     for (const socket of this.sockets(target)) this.registry.join(socket, rooms);
   }
 
+  /** Makes the target's members on this instance leave `rooms`. */
   leave(target: EtpBroadcastTarget, rooms: readonly string[]): void {
     for (const socket of this.sockets(target)) this.registry.leave(socket, rooms);
   }
 
+  /** Closes the target's connections on this instance. */
   disconnect(target: EtpBroadcastTarget, code: number, reason?: string): void {
     for (const socket of this.sockets(target)) socket.close(code, reason);
   }

@@ -5,6 +5,7 @@ import type { EtpBroker, EtpSocketDescription } from './etp-broker.js';
  * the time of the call, and what can be done to it from here.
  */
 export class EtpRemoteSocket {
+  /** The connection's id. */
   readonly id: string;
   /** The rooms it was in when fetched. */
   readonly rooms: ReadonlySet<string>;
@@ -23,10 +24,12 @@ export class EtpRemoteSocket {
     this.broker.emit({ rooms: [this.id], except: [] }, event, data);
   }
 
+  /** Makes it join rooms, on whichever instance holds it. */
   join(...rooms: string[]): Promise<void> {
     return this.broker.socketsJoin({ rooms: [this.id], except: [] }, rooms);
   }
 
+  /** Makes it leave rooms, on whichever instance holds it. */
   leave(...rooms: string[]): Promise<void> {
     return this.broker.socketsLeave({ rooms: [this.id], except: [] }, rooms);
   }
