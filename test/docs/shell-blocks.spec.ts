@@ -59,8 +59,14 @@ const COMMANDS: Record<string, Exercised> = {
     by: 'test/support/redis-server.ts',
     contains: "'--save', '', '--appendonly', 'no'",
   },
-  'PORT=3000 node dist/main.js': { by: 'sample/cluster.mjs', contains: 'PORT: String(port)' },
-  'PORT=3001 node dist/main.js': { by: 'sample/cluster.mjs', contains: 'PORT: String(port)' },
+  'PORT=3000 node dist/main.js': {
+    by: 'test/docs/snippets-cjs.spec.ts',
+    contains: "startPage('docs-scale-out', { PORT: String(port), REDIS_URL",
+  },
+  'PORT=3001 node dist/main.js': {
+    by: 'test/docs/snippets-cjs.spec.ts',
+    contains: "startPage('docs-scale-out', { PORT: String(port), REDIS_URL",
+  },
   'npm install': { by: '.ci/run', contains: 'npm install --no-audit --no-fund' },
   'npm run ci': {
     notRun: 'CI runs its parts one by one in .ci/run (lint, format:check, typecheck, test)',

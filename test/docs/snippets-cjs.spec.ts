@@ -1,15 +1,26 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   installedVersion,
   npmInstall,
+  startNode,
   useConsumerFixture,
   writeFiles,
+  type StartedProcess,
 } from '../support/consumer-app.js';
 import { tsc } from '../support/package-build.js';
+import { RawClient } from '../support/raw-client.js';
+import { freePort, RedisServer } from '../support/redis-server.js';
 import { directoryOf, docPages, projectOf } from './snippets.js';
 
 const INSTALL_TIMEOUT = 300_000;
+const RUN_TIMEOUT = 60_000;
+const run = promisify(execFile);
+
+/** Nest's own log line once `app.listen()` resolved. */
+const listening = (line: string) => (line.includes('successfully started') ? {} : undefined);
 
 /**
  * The tsconfig of a CommonJS Nest 11 app as `nest new` writes it: `module: nodenext` in a package
@@ -26,7 +37,7 @@ const TSCONFIG = {
     experimentalDecorators: true,
     emitDecoratorMetadata: true,
     esModuleInterop: true,
-    noEmit: true,
+    rootDir: 'snippets',
     skipLibCheck: true,
     types: ['node'],
   },
@@ -35,6 +46,24 @@ const TSCONFIG = {
 
 describe('the snippets of the README and of docs/, in a CommonJS Nest 11 app', () => {
   const fixture = useConsumerFixture('nestjs-etp-docs-cjs-', INSTALL_TIMEOUT);
+  /** The compiled pages, one directory each (`docs-security/main.js`), once the first test ran. */
+  let built: string | undefined;
+  const started: StartedProcess[] = [];
+  const clients: RawClient[] = [];
+  let redis: RedisServer | undefined;
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await Promise.all(started.splice(0).map((app) => app.stop()));
+    await redis?.stop();
+    redis = undefined;
+  });
+
+  /** Starts a page's `main.js` as a user would: `PORT=… node main.js`. */
+  async function startPage(page: string, env: NodeJS.ProcessEnv): Promise<void> {
+    if (built === undefined) throw new Error('the pages were not compiled');
+    started.push(await startNode(join(built, page), ['main.js'], { env, ready: listening }));
+  }
 
   test(
     'every page compiles against the installed tarball',
@@ -82,8 +111,56 @@ describe('the snippets of the README and of docs/, in a CommonJS Nest 11 app', (
         readFileSync(join(app, 'node_modules/@nestjs/core/package.json'), 'utf8'),
       ) as { version: string };
       expect(nest.version).toMatch(/^11\./);
-      await tsc('-p', join(app, 'tsconfig.json'), '--pretty', 'false');
+      // Type-checked, and compiled to CommonJS JavaScript for the tests below to run.
+      const out = join(app, 'build');
+      await tsc('-p', join(app, 'tsconfig.json'), '--pretty', 'false', '--outDir', out);
+      built = out;
     },
     INSTALL_TIMEOUT,
+  );
+
+  test(
+    'security: the JwtModule app refuses a handshake without a token; token.ts gets whoami answered',
+    async () => {
+      const port = await freePort();
+      await startPage('docs-security', { PORT: String(port) });
+      await expect(RawClient.connect(`ws://127.0.0.1:${port}/secure`)).rejects.toThrow(
+        'handshake refused: 401',
+      );
+      await expect(
+        RawClient.connect(`ws://127.0.0.1:${port}/secure?token=forged.token.here`),
+      ).rejects.toThrow('handshake refused: 401');
+      const { stdout } = await run(process.execPath, ['token.js'], {
+        cwd: join(built!, 'docs-security'),
+        env: { ...process.env, PORT: String(port) },
+      });
+      // The client's own log lines come before and after: the answer is a line of its own.
+      expect(stdout.split('\n')).toContain('alice');
+    },
+    RUN_TIMEOUT,
+  );
+
+  test(
+    'scale-out: two instances on their own PORT share a room through Redis',
+    async () => {
+      redis = await RedisServer.start();
+      const [first, second] = [await freePort(), await freePort()];
+      for (const port of [first, second]) {
+        await startPage('docs-scale-out', { PORT: String(port), REDIS_URL: redis.url });
+      }
+      // Every connection joins goodClients (chat.gateway.ts); a shout on the second instance
+      // reaches a member on the first.
+      const onFirst = await RawClient.connect(`ws://127.0.0.1:${first}/ws`);
+      clients.push(onFirst);
+      const onSecond = await RawClient.connect(`ws://127.0.0.1:${second}/ws`);
+      clients.push(onSecond);
+      expect(await onSecond.request('shout||1||across', '__ack_shout', 1)).toBe(
+        '__ack_shout||1||shouted',
+      );
+      expect(await onFirst.next('shouted||0||')).toMatch(
+        /^shouted\|\|0\|\|\{"from":"[0-9a-f]{32}","text":"across"\}$/,
+      );
+    },
+    RUN_TIMEOUT,
   );
 });
