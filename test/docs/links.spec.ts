@@ -58,6 +58,17 @@ describe('links between the README, docs/, CONTRIBUTING.md and bench/README.md',
     expect(brokenLinks(page, readPage(page) ?? '', readPage)).toEqual([]);
   });
 
+  test.each(PAGES)('every code block of %s opens with its language and is closed', (page) => {
+    let open: string | undefined;
+    const unlabelled: number[] = [];
+    for (const [index, line] of (readPage(page) ?? '').split('\n').entries()) {
+      if (!line.startsWith('```')) continue;
+      if (open === undefined && line.trim() === '```') unlabelled.push(index + 1);
+      open = open === undefined ? line : undefined;
+    }
+    expect({ unlabelled, unclosed: open }).toEqual({ unlabelled: [], unclosed: undefined });
+  });
+
   test('the README links every page of docs/', () => {
     const linked = new Set(linksOf(readPage('README.md') ?? '').map((link) => link.split('#')[0]));
     const docs = PAGES.filter((page) => page.startsWith('docs/'));
