@@ -120,6 +120,20 @@ describe('the snippets of the README and of docs/, in a CommonJS Nest 11 app', (
   );
 
   test(
+    "the README's Quick start: PORT=… node main.js answers the Go reference's hello",
+    async () => {
+      const port = await freePort();
+      await startPage('README', { PORT: String(port) });
+      const client = await RawClient.connect(`ws://127.0.0.1:${port}/ws`);
+      clients.push(client);
+      expect(await client.request('hello||1||wait acknowledgment', '__ack_hello', 1)).toBe(
+        '__ack_hello||1||hello handled',
+      );
+    },
+    RUN_TIMEOUT,
+  );
+
+  test(
     'security: the JwtModule app refuses a handshake without a token; token.ts gets whoami answered',
     async () => {
       const port = await freePort();
