@@ -2,6 +2,7 @@
 // `node bench/cluster-server.js <kind> <redis url>`.
 //   io   Nest's IoAdapter with @socket.io/redis-adapter (on ioredis), as Nest's docs set it up
 //   etp  EtpAdapter with `EtpModule.forRoot({ broker: new EtpRedisBroker({ url }) })`
+//   etp-signed  the same with `signingKey`: every message between instances carries an HMAC
 // Every connection joins one room. The runner asks one instance over IPC to broadcast to that
 // room; the members connected to the other instance get it through Redis.
 // IPC: `members` (connections in the room here), `cpu`, `broadcast` (with `round`) and `exit`.
@@ -19,10 +20,11 @@ const decorate = (decorators, target, key, descriptor) =>
 
 /** What each kind brings: the module's imports, how to join and broadcast, the ws adapter. */
 async function setUp() {
-  if (kind === 'etp') {
+  if (kind === 'etp' || kind === 'etp-signed') {
     const etp = await import('nestjs-etp');
     const { EtpRedisBroker } = await import('nestjs-etp/redis');
-    const broker = new EtpRedisBroker({ url: redisUrl });
+    const signingKey = kind === 'etp-signed' ? 'a key of 32 bytes, for the bench.' : undefined;
+    const broker = new EtpRedisBroker({ url: redisUrl, signingKey });
     return {
       imports: [etp.EtpModule.forRoot({ broker })],
       inject: (Gateway) => Inject(etp.EtpRoomsService)(Gateway, undefined, 0),

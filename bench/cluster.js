@@ -3,7 +3,9 @@
 // clients in other processes (cluster-crowd.js), half of them on each instance, and instance A
 // broadcasts to the room. A round lasts from the runner's command to A until every client has
 // the message; the CPU time of both instances and of redis-server is counted over each round.
-/* global console, performance */
+// On a shared machine, BENCH_CLUSTER_CLIENTS, BENCH_CLUSTER_PASSES and BENCH_CLUSTER_ROUNDS
+// (environment) make a run smaller than run.js's configuration.
+/* global console, performance, process */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,7 +18,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Why a server cannot run here, or undefined when it can. */
 function unavailable(kind) {
-  if (kind === 'etp' && !existsSync(join(root, 'dist', 'redis', 'index.js')))
+  if (kind.startsWith('etp') && !existsSync(join(root, 'dist', 'redis', 'index.js')))
     return 'not available: the build has no dist/redis/index.js (nestjs-etp/redis)';
   return undefined;
 }
@@ -62,7 +64,15 @@ function net(round, idle) {
 }
 
 /** Runs `config.passes` passes of every server, alternating their order; see the file's head. */
-export async function runCluster(config, servers = CLUSTER_SERVERS) {
+export async function runCluster(configured, servers = CLUSTER_SERVERS) {
+  const config = { ...configured };
+  for (const [key, name] of [
+    ['clients', 'BENCH_CLUSTER_CLIENTS'],
+    ['passes', 'BENCH_CLUSTER_PASSES'],
+    ['rounds', 'BENCH_CLUSTER_ROUNDS'],
+  ]) {
+    if (process.env[name] !== undefined) config[key] = Number(process.env[name]);
+  }
   const executable = findRedisServer();
   if (executable === undefined) {
     throw new Error('redis-server is not installed (Debian: apt-get install -y redis-server)');

@@ -2,8 +2,9 @@
 // its own process and the clients in another, and writes bench/results/.
 //   --smoke      a short run with few connections, to check that everything still answers
 //   --profile    EtpAdapter's server process runs with --cpu-prof (profiles in bench/profiles/)
-//   --only=echo  or --only=room, --only=redis: one part only (redis: the broadcast across two
-//                instances through Redis, which needs redis-server installed)
+//   --only=echo  or --only=room, --only=redis, --only=fairness: one part only (redis: the
+//                broadcast across two instances through Redis, which needs redis-server installed;
+//                fairness: 50 honest peers' ack latency against one flooding peer, EtpAdapter only)
 //   --rounds=N   echo rounds per server (interleaved; the best round is reported)
 //   --loaders=N  load processes sharing the clients of the broadcast across instances
 //   --servers=etp,bare  only these servers (no results are written then)
@@ -15,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep, start } from './children.js';
 import { runCluster } from './cluster.js';
+import { runFairness } from './fairness.js';
 import { clusterMarkdown, markdown, svg } from './report.js';
 import { CLUSTER_SERVERS, ECHO_SERVERS, LABELS, PAYLOAD, ROOM_SERVERS } from './shared.js';
 
@@ -66,6 +68,9 @@ const config = {
         idleMs: 1_000,
       },
 };
+config.fairness = smoke
+  ? { peers: 10, rate: 20, warmupMs: 300, durationMs: 1_000 }
+  : { peers: 50, rate: 20, warmupMs: 1_000, durationMs: 5_000 };
 if (flags.has('rounds')) config.echo.rounds = Number(flags.get('rounds'));
 if (flags.has('loaders')) config.cluster.loaders = Number(flags.get('loaders'));
 
@@ -316,12 +321,15 @@ const results = {
   broadcast: {},
   memory: {},
   cluster: {},
+  fairness: [],
 };
 try {
   if (only === undefined || only === 'echo') results.echo = await runEcho();
   if (only === undefined || only === 'room') Object.assign(results, await runRooms());
   if (only === undefined || only === 'redis')
     results.cluster = await runCluster(config.cluster, clusterServers);
+  if ((only === undefined || only === 'fairness') && (chosen?.includes('etp') ?? true))
+    results.fairness = await runFairness(config.fairness);
 } catch (error) {
   console.error(`bench failed: ${error.message}`);
   exitCode = 1;

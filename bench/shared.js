@@ -24,7 +24,8 @@ export const ECHO_SERVERS = ['bare', 'plain', 'ws', 'io', 'etp'];
 export const ROOM_SERVERS = ['bare', 'plain', 'io', 'etp'];
 
 /** The servers of the broadcast across two instances through Redis. */
-export const CLUSTER_SERVERS = ['io', 'etp'];
+// `etp-signed`: the same with a `signingKey`, every message between instances HMAC-signed.
+export const CLUSTER_SERVERS = ['io', 'etp', 'etp-signed'];
 
 export const LABELS = {
   bare: 'bare ws (ceiling)',
@@ -37,6 +38,7 @@ export const LABELS = {
 export const CLUSTER_LABELS = {
   io: 'socket.io + @socket.io/redis-adapter',
   etp: 'EtpAdapter + EtpRedisBroker',
+  'etp-signed': 'EtpAdapter + EtpRedisBroker, signingKey',
 };
 
 /** Replies to the parent over IPC, and ignores a parent that has gone. */

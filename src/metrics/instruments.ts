@@ -24,6 +24,8 @@ export interface EtpInstruments {
   readonly slowConsumersDropped: Tallies;
   readonly brokerPublished: Tallies;
   readonly brokerReceived: Tallies;
+  readonly brokerDropped: Tallies;
+  readonly brokerLost: Tallies;
 }
 
 const METER_NAME = 'nestjs-etp';
@@ -123,6 +125,16 @@ function createInstruments(meter: Meter): EtpInstruments {
       Names.BrokerMessagesReceived,
       '{message}',
       'Messages received from the broker',
+    ),
+    brokerDropped: counter(
+      Names.BrokerMessagesDropped,
+      '{message}',
+      'Messages from other instances dropped unused',
+    ),
+    brokerLost: counter(
+      Names.BrokerBroadcastsLost,
+      '{broadcast}',
+      'Broadcasts that did not reach every other instance',
     ),
   };
 }

@@ -30,6 +30,18 @@ export const EtpMetricNames = {
   BrokerMessagesPublished: 'etp.broker.messages.published',
   /** Counter `{message}`: messages received from the broker, by `messaging.system`. */
   BrokerMessagesReceived: 'etp.broker.messages.received',
+  /**
+   * Counter `{message}`: messages from other instances dropped unused, by `messaging.system` and
+   * `error.type` (`unreadable`, `unsigned`, `bad_signature`, `replayed`, `shape`, `overload`,
+   * `failed`).
+   */
+  BrokerMessagesDropped: 'etp.broker.messages.dropped',
+  /**
+   * Counter `{broadcast}`: broadcasts lost between instances, by `messaging.system`: counted by
+   * the sender for one it could not hand to Redis while other instances were known, and by a
+   * receiver for each broadcast of another instance it missed (a gap in that sender's numbers).
+   */
+  BrokerBroadcastsLost: 'etp.broker.broadcasts.lost',
 } as const;
 
 /** The attribute (label) keys of those metrics. Every value comes from a small, fixed set. */
@@ -40,7 +52,10 @@ export const EtpMetricAttributes = {
   EventName: 'etp.event.name',
   /** A `DisconnectReason`, as `handleDisconnect` receives it. */
   DisconnectReason: 'etp.disconnect.reason',
-  /** `frame` (not an ETP frame) or `payload` (the codec refused the data). */
+  /**
+   * `frame` (not an ETP frame) or `payload` (the codec refused the data); for a message dropped
+   * by a broker, why it was.
+   */
   ErrorType: 'error.type',
   /** The broker: `redis`. */
   MessagingSystem: 'messaging.system',

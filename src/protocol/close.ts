@@ -38,8 +38,8 @@ const NORMAL_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
 /**
  * Tells a normal close from a failure. Takes a close code or anything carrying one (an
  * `EtpSocket`, the client's disconnect info). The reference's `etp.IsNormalClose` accepts 1000
- * only; this also accepts 1001, which a gateway shutting down and a browser leaving the page
- * send, and 1005, which a peer closing without a status (the WebSocket API's plain `close()`)
+ * only; this also accepts 1001, which a browser leaving the page and a gateway set to shut down
+ * with `shutdownCloseCode: 1001` send, and 1005, which a peer closing without a status (the WebSocket API's plain `close()`)
  * produces: neither is a failure.
  */
 export function isNormalClose(

@@ -1,47 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { DropReason, Envelopes } from '../cluster/envelope.js';
+import { openInbound, replyMessages, type Lane } from '../cluster/inbox.js';
+import {
+  Control,
+  type BroadcastMessage,
+  type ControlMessage,
+  type ReplyMessage,
+} from '../cluster/messages.js';
+import { Peers } from '../cluster/peers.js';
+import { RemoteRequests } from '../cluster/remote-requests.js';
+import { PendingRequests } from '../cluster/pending-requests.js';
+import { AckRequest, GatherRequest } from '../cluster/requests.js';
+import { Sequences } from '../cluster/sequences.js';
+import { Signer } from '../cluster/signing.js';
+import { createBrokerMetrics, type BrokerMetrics } from '../metrics/broker-metrics.js';
+import { encodeFrame } from '../protocol/frame.js';
 import { AckCollector } from '../rooms/ack-collector.js';
 import type { EtpBroadcastTarget, EtpBroker, EtpSocketDescription } from '../rooms/etp-broker.js';
 import type { EtpLocalRooms } from '../rooms/local-rooms.js';
-import {
-  channelsOf,
-  Control,
-  decodeMessage,
-  encodeMessage,
-  senderOf,
-  type BroadcastMessage,
-  type Channels,
-  type ControlMessage,
-  type ReplyMessage,
-} from './messages.js';
-import { createBrokerMetrics, type BrokerMetrics } from '../metrics/broker-metrics.js';
-import { Peers } from './peers.js';
-import { carryOut } from './remote-requests.js';
-import { AckRequest, GatherRequest, type PendingRequest } from './requests.js';
+import { BrokerReports } from './broker-reports.js';
+import { channelsOf, type Channels } from './channels.js';
 import { RedisLink } from './redis-link.js';
-
-/** Options of `EtpRedisBroker`; every one has a default. */
-export interface EtpRedisBrokerOptions {
-  /** Where Redis is, when no `client` is given. Default `redis://127.0.0.1:6379`. */
-  url?: string;
-  /**
-   * An ioredis client to publish with; the broker subscribes on a `duplicate()` of it. The
-   * broker closes the duplicate at shutdown, never this client.
-   */
-  client?: Redis;
-  /** Prefix of the channel names, so that several applications can share one Redis. Default `etp`. */
-  prefix?: string;
-  /** How often an instance tells the others it is alive, ms. Default 5 000. */
-  heartbeatInterval?: number;
-  /** Silence after which an instance is taken for dead, ms. Default 10 000. */
-  heartbeatTimeout?: number;
-  /** How long `fetchSockets`, `socketsJoin`, … wait for the other instances, ms. Default 5 000. */
-  requestTimeout?: number;
-}
-
-/** Where `EtpRedisBroker` looks for Redis without `url` or `client`. */
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+import { DEFAULT_REDIS_URL, type EtpRedisBrokerOptions } from './redis-broker-options.js';
 
 /**
  * The broker for several instances of one application, over Redis pub/sub: a broadcast is
@@ -54,27 +35,50 @@ export class EtpRedisBroker implements EtpBroker {
   readonly instance = randomBytes(8).toString('hex');
   private readonly logger = new Logger('EtpRedisBroker');
   private readonly channels: Channels;
+  private readonly lanes: ReadonlyMap<string, Lane>;
+  private readonly envelopes: Envelopes;
   private readonly link: RedisLink;
   private readonly peers: Peers;
-  private readonly pending = new Map<number, PendingRequest>();
+  private readonly pending = new PendingRequests();
   private readonly heartbeatInterval: number;
   private readonly requestTimeout: number;
+  private readonly reports: BrokerReports;
   private local!: EtpLocalRooms;
+  private remote!: RemoteRequests;
   private timer: ReturnType<typeof setInterval> | undefined;
   /** Made at init: the broker is often built before the application registers a MeterProvider. */
   private metrics: BrokerMetrics = createBrokerMetrics('redis');
-  private nextRequest = 0;
+  private nextSeries = 0;
+  /** The number of this instance's last broadcast handed to Redis. */
+  private broadcastSeq = 0;
+  private readonly sequences: Sequences;
 
   constructor(options: EtpRedisBrokerOptions = {}) {
     this.channels = channelsOf(options.prefix ?? 'etp', this.instance);
+    this.lanes = new Map<string, Lane>([
+      [this.channels.broadcast, 'broadcast'],
+      [this.channels.control, 'control'],
+      [this.channels.replies, 'reply'],
+    ]);
+    const key = options.signingKey;
+    this.envelopes = new Envelopes(key === undefined ? undefined : new Signer(key));
+    this.sequences = new Sequences(key !== undefined);
     this.heartbeatInterval = options.heartbeatInterval ?? 5_000;
     this.requestTimeout = options.requestTimeout ?? 5_000;
+    this.reports = new BrokerReports(this.logger, () => this.metrics);
     this.peers = new Peers(options.heartbeatTimeout ?? 10_000, (instance) => {
-      for (const request of this.pending.values()) request.peerGone(instance);
+      this.sequences.forget(instance);
+      this.pending.peerGone(instance);
     });
     this.link = new RedisLink(options.client ?? options.url ?? DEFAULT_REDIS_URL, this.logger, {
       onMessage: (channel, message) => this.receive(channel, message),
-      onReady: () => this.control({ kind: Control.Hello, from: this.instance }),
+      onReady: () => {
+        // Cut off from the others, this instance heard nobody: that says nothing of them.
+        this.peers.refresh();
+        this.control({ kind: Control.Hello, from: this.instance });
+      },
+      onError: (where, error) =>
+        this.reports.dropped(DropReason.Failed, where, (error as Error)?.message ?? String(error)),
     });
   }
 
@@ -90,6 +94,7 @@ export class EtpRedisBroker implements EtpBroker {
 
   attach(local: EtpLocalRooms): void {
     this.local = local;
+    this.remote = new RemoteRequests(local);
   }
 
   async init(): Promise<void> {
@@ -97,7 +102,7 @@ export class EtpRedisBroker implements EtpBroker {
     this.metrics = createBrokerMetrics('redis');
     await this.link.open([broadcast, control, replies]);
     this.timer = setInterval(() => {
-      this.peers.sweep();
+      if (this.link.connected) this.peers.sweep();
       this.control({ kind: Control.Heartbeat, from: this.instance });
     }, this.heartbeatInterval);
     this.timer.unref();
@@ -105,21 +110,13 @@ export class EtpRedisBroker implements EtpBroker {
 
   emit(target: EtpBroadcastTarget, event: string, data: unknown): number {
     if (this.isLocalSocket(target)) return this.local.emit(target, event, data);
-    const message: BroadcastMessage = {
-      from: this.instance,
-      event,
-      data,
-      rooms: target.rooms,
-      except: target.except,
-    };
+    // An event the frame codec refuses is refused here, before the others get it.
+    encodeFrame(event, 0);
+    this.metrics.published();
     // Published before the local writes, so the other instances write to their members while
     // this one writes to its own, rather than after.
-    this.metrics.published();
-    this.link.publish(
-      this.channels.broadcast,
-      () => encodeMessage(message),
-      `Broadcast "${event}"`,
-    );
+    const { rooms, except } = target;
+    this.publishBroadcast({ from: this.instance, event, data, rooms, except });
     return this.local.emit(target, event, data);
   }
 
@@ -130,13 +127,13 @@ export class EtpRedisBroker implements EtpBroker {
     timeout: number,
   ): Promise<unknown[]> {
     const collector = new AckCollector(event, timeout);
-    const id = this.nextId();
+    const id = this.pending.next();
     const failure = this.request({ kind: Control.EmitWithAck, target, event, data, timeout }, id);
     if (failure !== undefined) return Promise.reject(failure);
-    this.track(id, new AckRequest(collector, this.peers.alive()));
+    this.pending.track(id, new AckRequest(collector, this.peers.alive()));
     collector.expect(this.local.requestAcks(target, event, data, timeout, collector));
     collector.check();
-    const forget = (): void => void this.pending.delete(id);
+    const forget = (): void => this.pending.forget(id);
     collector.promise.then(forget, forget);
     return collector.promise;
   }
@@ -176,11 +173,10 @@ export class EtpRedisBroker implements EtpBroker {
   async close(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
-    const closed = new Error('EtpRedisBroker closed');
-    for (const request of [...this.pending.values()]) request.abort(closed);
-    this.pending.clear();
+    this.pending.abortAll(new Error('EtpRedisBroker closed'));
+    this.reports.flush();
     await this.link.close(
-      encodeMessage({ kind: Control.Bye, from: this.instance }),
+      this.envelopes.seal({ kind: Control.Bye, from: this.instance }),
       this.channels.control,
     );
   }
@@ -193,26 +189,47 @@ export class EtpRedisBroker implements EtpBroker {
     return registry.get(rooms[0]) !== undefined && registry.roomSize(rooms[0]) === 0;
   }
 
+  /**
+   * Numbers a broadcast and publishes it. One that cannot reach Redis while other instances are
+   * known is counted lost here; one Redis may or may not have taken (a publish that failed in
+   * flight) is only reported: the receivers count it, by the gap in the numbers, if they missed it.
+   */
+  private publishBroadcast(message: Omit<BroadcastMessage, 'seq'>): void {
+    const { event } = message;
+    const unavailable = this.link.unavailable;
+    if (unavailable !== undefined) {
+      if (this.peers.size > 0) this.reports.lost(event, unavailable);
+      return;
+    }
+    const seq = this.broadcastSeq + 1;
+    let bytes: Buffer;
+    try {
+      bytes = this.envelopes.seal({ ...message, seq });
+    } catch (error) {
+      return this.reports.lost(event, `its data cannot be serialised: ${(error as Error).message}`);
+    }
+    this.broadcastSeq = seq;
+    this.link.publish(this.channels.broadcast, bytes, (why) =>
+      this.reports.publishFailed(event, why),
+    );
+  }
+
   private async gather<T>(
     what: string,
     message: Omit<ControlMessage, 'from' | 'request'>,
   ): Promise<T[]> {
     if (message.target !== undefined && this.isLocalSocket(message.target)) return [];
-    const id = this.nextId();
+    const id = this.pending.next();
     const failure = this.request(message, id);
     if (failure !== undefined) throw failure;
     const request = new GatherRequest<T>(
       `EtpRedisBroker ${what}`,
       new Set(this.peers.alive()),
       this.requestTimeout,
-      () => this.pending.delete(id),
+      () => this.pending.forget(id),
     );
-    this.track(id, request);
+    this.pending.track(id, request);
     return request.start();
-  }
-
-  private track(id: number, request: PendingRequest): void {
-    this.pending.set(id, request);
   }
 
   /** Publishes a request; an error when Redis cannot take it now. */
@@ -222,49 +239,55 @@ export class EtpRedisBroker implements EtpBroker {
   ): Error | undefined {
     const full: ControlMessage = { ...message, from: this.instance, request: id };
     this.metrics.published();
-    return this.link.publishOrFail(this.channels.control, encodeMessage(full));
+    return this.link.publishOrFail(this.channels.control, this.envelopes.seal(full));
   }
 
   private control(message: ControlMessage): void {
     this.metrics.published();
-    this.link.publishQuietly(this.channels.control, encodeMessage(message));
+    this.link.publishQuietly(this.channels.control, this.envelopes.seal(message));
   }
 
-  private nextId(): number {
-    this.nextRequest = (this.nextRequest + 1) % Number.MAX_SAFE_INTEGER;
-    return this.nextRequest;
-  }
-
+  /** Every message of another instance comes here; nothing it holds is used unchecked. */
   private receive(channel: string, bytes: Buffer): void {
-    if (senderOf(bytes) === this.instance) return;
-    let message: BroadcastMessage | ControlMessage | ReplyMessage;
+    const lane = this.lanes.get(channel);
+    if (lane === undefined) return;
     try {
-      message = decodeMessage(bytes);
+      const inbound = openInbound(this.envelopes, this.instance, lane, bytes);
+      switch (inbound.lane) {
+        case 'own':
+          return;
+        case 'dropped':
+          return this.reports.dropped(inbound.reason, channel, inbound.detail);
+        case 'broadcast':
+          return this.deliver(inbound.message, channel);
+        case 'control':
+          this.metrics.received();
+          return this.answer(inbound.message, channel);
+        case 'reply': {
+          this.metrics.received();
+          const problem = this.pending.reply(inbound.message, inbound.length);
+          if (problem !== undefined) this.reports.dropped(DropReason.Shape, channel, problem);
+          return;
+        }
+      }
     } catch (error) {
-      this.logger.warn(`Dropped an unreadable message on ${channel}: ${(error as Error).message}`);
-      return;
-    }
-    this.metrics.received();
-    if (channel === this.channels.broadcast) {
-      const broadcast = message as BroadcastMessage;
-      this.local.emit(broadcast, broadcast.event, broadcast.data);
-    } else if (channel === this.channels.control) {
-      this.answer(message as ControlMessage);
-    } else {
-      const reply = message as ReplyMessage;
-      this.pending.get(reply.request)?.reply(reply);
+      this.reports.dropped(DropReason.Failed, channel, (error as Error)?.message);
     }
   }
 
-  private answer(message: ControlMessage): void {
+  private deliver(message: BroadcastMessage, channel: string): void {
+    const missed = this.sequences.take(message.from, message.seq);
+    if (missed < 0) return this.reports.dropped(DropReason.Replayed, channel);
+    if (missed > 0) this.reports.missed(message.from, missed);
+    this.metrics.received();
+    this.local.emit(message, message.event, message.data);
+  }
+
+  private answer(message: ControlMessage, channel: string): void {
     const isNew = this.peers.seen(message.from);
-    const reply = (kind: ReplyMessage['kind'], value?: unknown): void => {
-      this.metrics.published();
-      this.link.publishQuietly(
-        this.channels.replyTo(message.from),
-        encodeMessage({ request: message.request!, from: this.instance, kind, value }),
-      );
-    };
+    if (isNew === undefined) {
+      return this.reports.dropped(DropReason.Overload, channel, 'too many instances');
+    }
     switch (message.kind) {
       case Control.Hello:
         this.control({ kind: Control.Heartbeat, from: this.instance });
@@ -275,8 +298,17 @@ export class EtpRedisBroker implements EtpBroker {
       case Control.Bye:
         this.peers.forget(message.from);
         return;
-      default:
-        carryOut(message, this.local, reply);
+    }
+    const to = this.channels.replyTo(message.from);
+    const reply = (kind: ReplyMessage['kind'], value?: unknown): void => {
+      const full: ReplyMessage = { request: message.request!, from: this.instance, kind, value };
+      for (const bytes of replyMessages(this.envelopes, full, () => ++this.nextSeries)) {
+        this.metrics.published();
+        this.link.publishQuietly(to, bytes);
+      }
+    };
+    if (!this.remote.carryOut(message, reply)) {
+      this.reports.dropped(DropReason.Overload, channel, 'too many emitWithAck requests at once');
     }
   }
 }

@@ -1,5 +1,2 @@
-export {
-  DEFAULT_REDIS_URL,
-  EtpRedisBroker,
-  type EtpRedisBrokerOptions,
-} from './etp-redis-broker.js';
+export { EtpRedisBroker } from './etp-redis-broker.js';
+export { DEFAULT_REDIS_URL, type EtpRedisBrokerOptions } from './redis-broker-options.js';

@@ -5,6 +5,8 @@ export interface RedisLinkHandlers {
   onMessage(channel: string, message: Buffer): void;
   /** Both connections are up: at start, and again after every outage. */
   onReady(): void;
+  /** A handler threw: reported here, never to ioredis, which would rethrow it. */
+  onError(where: string, error: unknown): void;
 }
 
 type Connection = { readonly redis: Redis; readonly role: string; down: boolean };
@@ -13,15 +15,16 @@ type Connection = { readonly redis: Redis; readonly role: string; down: boolean 
  * The broker's two Redis connections (pub/sub needs a connection of its own) and how they fail.
  * ioredis reconnects by itself and subscribes again to the channels; this says so in the log,
  * and makes a broadcast that cannot be published fail loudly instead of queueing it for a
- * Redis that may never come back (the publisher has no offline queue).
+ * Redis that may never come back (the publisher has no offline queue, and a publish in flight
+ * when the connection drops fails rather than being sent again, late and out of order). Every
+ * listener it gives ioredis catches what the broker throws: ioredis would rethrow it out of
+ * the process.
  */
 export class RedisLink {
   private readonly publisher: Connection;
   private readonly subscriber: Connection;
   private readonly ownsPublisher: boolean;
   private readonly detach: Array<() => void> = [];
-  /** Broadcasts that failed since the publisher was last up. */
-  private failures = 0;
   private closing = false;
 
   constructor(
@@ -33,7 +36,11 @@ export class RedisLink {
     if (typeof source === 'string') {
       this.ownsPublisher = true;
       this.publisher = connection(
-        new Redis(source, { lazyConnect: true, enableOfflineQueue: false }),
+        new Redis(source, {
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          autoResendUnfulfilledCommands: false,
+        }),
         'publisher',
       );
       this.subscriber = connection(new Redis(source, subscriberOptions), 'subscriber');
@@ -44,8 +51,9 @@ export class RedisLink {
     }
     this.watch(this.publisher);
     this.watch(this.subscriber);
-    const onMessage = (channel: Buffer, message: Buffer): void =>
-      this.handlers.onMessage(channel.toString(), message);
+    const onMessage = this.guard('a message', (channel: Buffer, message: Buffer) =>
+      this.handlers.onMessage(channel.toString(), message),
+    );
     this.subscriber.redis.on('messageBuffer', onMessage);
   }
 
@@ -58,25 +66,23 @@ export class RedisLink {
         : new Promise<void>((resolve) => publisher.once('ready', () => resolve()));
     if (publisher.status === 'wait') publisher.connect().catch(() => undefined);
     await Promise.all([this.subscriber.redis.subscribe(...channels), publisherReady]);
-    this.handlers.onReady();
+    this.ready();
   }
 
-  /** Publishes a broadcast; a failure is logged as an error with the count of failures. */
-  publish(channel: string, encode: () => Buffer, what: string): void {
-    if (this.publisher.redis.status !== 'ready') {
-      this.fail(what, `Redis is not connected (${this.publisher.redis.status})`);
+  /** Why a broadcast cannot be published now, or `undefined` when it can. */
+  get unavailable(): string | undefined {
+    const status = this.publisher.redis.status;
+    return status === 'ready' ? undefined : `Redis is not connected (${status})`;
+  }
+
+  /** Publishes a broadcast; `failed` runs when Redis may not have taken it. */
+  publish(channel: string, bytes: Buffer, failed: (why: string) => void): void {
+    const unavailable = this.unavailable;
+    if (unavailable !== undefined) {
+      failed(unavailable);
       return;
     }
-    let bytes: Buffer;
-    try {
-      bytes = encode();
-    } catch (error) {
-      this.fail(what, `its data cannot be serialised: ${(error as Error).message}`);
-      return;
-    }
-    this.publisher.redis
-      .publish(channel, bytes)
-      .catch((error: Error) => this.fail(what, error.message));
+    this.publisher.redis.publish(channel, bytes).catch((error: Error) => failed(error.message));
   }
 
   /** Publishes a request; returns the error when Redis cannot take it now. */
@@ -117,26 +123,25 @@ export class RedisLink {
 
   private watch(link: Connection): void {
     const { redis, role } = link;
-    const onError = (error: Error): void => {
+    const onError = this.guard('a connection error', (error: Error): void => {
       if (link.down || this.closing) return;
       link.down = true;
       this.logger.error(`Redis ${role} connection failed: ${error.message}; reconnecting`);
-    };
-    const onClose = (): void => {
+    });
+    const onClose = this.guard('a lost connection', (): void => {
       if (link.down || this.closing) return;
       link.down = true;
       this.logger.warn(`Redis ${role} connection lost; reconnecting`);
-    };
-    const onReady = (): void => {
+    });
+    const onReady = this.guard('the connection coming back', (): void => {
       if (link.down) {
         link.down = false;
         this.logger.log(`Redis ${role} connection back`);
       }
-      if (link === this.publisher) this.failures = 0;
       if (this.publisher.redis.status === 'ready' && this.subscriber.redis.status === 'ready') {
         this.handlers.onReady();
       }
-    };
+    });
     redis.on('error', onError);
     redis.on('close', onClose);
     redis.on('ready', onReady);
@@ -147,11 +152,23 @@ export class RedisLink {
     });
   }
 
-  private fail(what: string, why: string): void {
-    this.failures++;
-    this.logger.error(
-      `${what} did not reach the other instances (${this.failures} failed since Redis was last up): ${why}`,
-    );
+  private ready(): void {
+    this.guard('the connection coming up', () => this.handlers.onReady())();
+  }
+
+  /** The listener, made so that nothing it throws reaches ioredis. */
+  private guard<A extends unknown[]>(where: string, listener: (...args: A) => void) {
+    return (...args: A): void => {
+      try {
+        listener(...args);
+      } catch (error) {
+        try {
+          this.handlers.onError(where, error);
+        } catch {
+          // The report failed too: nothing is left to tell, and ioredis must not see it.
+        }
+      }
+    };
   }
 }
 

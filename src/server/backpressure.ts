@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { PAUSED_FOR_BACKLOG, type ReadPause } from './read-pause.js';
 
 /**
  * Close status of a connection ended for reading too slowly: policy violation. The peer rarely
@@ -10,12 +11,9 @@ export const SLOW_CONSUMER_CLOSE = 1008;
 const PAUSE_READING_SHARE = 4;
 
 /** What backpressure needs of a `ws` WebSocket. */
-interface Pausable {
+interface Buffered {
   /** Bytes not yet taken by the kernel: ws's own queue plus the TCP stream's buffer. */
   readonly bufferedAmount: number;
-  readonly isPaused: boolean;
-  pause(): void;
-  resume(): void;
 }
 
 /** The backlog above which reading stops, for a given `maxBufferedBytes`. */
@@ -37,15 +35,16 @@ export function checkMaxBufferedBytes(value: number): number {
  * (its own send buffer fills) rather than by this process's memory.
  */
 export function holdBack(
-  ws: Pausable,
+  ws: Buffered,
+  reading: ReadPause,
   stream: Writable | undefined,
   maxBufferedBytes: number,
 ): boolean {
   if (ws.bufferedAmount > maxBufferedBytes) return true;
   // 'drain' only comes after a write the stream refused; without one there is nothing to wait on.
-  if (!ws.isPaused && stream !== undefined && stream.writableNeedDrain) {
-    ws.pause();
-    stream.once('drain', () => ws.resume());
+  if (!reading.holds(PAUSED_FOR_BACKLOG) && stream !== undefined && stream.writableNeedDrain) {
+    reading.hold(PAUSED_FOR_BACKLOG);
+    stream.once('drain', () => reading.release(PAUSED_FOR_BACKLOG));
   }
   return false;
 }

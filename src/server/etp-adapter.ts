@@ -10,7 +10,8 @@ import { ETP_CONNECTION_OBSERVER } from '../etp.tokens.js';
 import type { ConnectionObserver } from './etp-server.js';
 import { EtpServer } from './etp-server.js';
 import type { EtpSocket } from './etp-socket.js';
-import { DEFAULT_AUTHORIZE_TIMEOUT, HandshakeAuthorizer } from './authorize.js';
+import { AppProviders } from './app-providers.js';
+import { DEFAULT_AUTHORIZE_TIMEOUT, HandshakeAuthorizer, resolveAuthorize } from './authorize.js';
 import { GATEWAY_OPTION_KEYS, type EtpGatewayOptions } from './options.js';
 import { UpgradeRouter } from './upgrade-router.js';
 
@@ -48,17 +49,18 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
     }
     const { namespace: _namespace, server: _server, ...etpOptions } = options;
     this.reportUnknownKeys(options);
+    // Settled before anything listens: an authorizer that cannot be made fails the bootstrap.
+    const authorizer =
+      options.authorize === undefined
+        ? undefined
+        : new HandshakeAuthorizer(
+            resolveAuthorize(options.authorize, this.app, options.path ?? 'every path'),
+            options.authorizeTimeout ?? DEFAULT_AUTHORIZE_TIMEOUT,
+            this.logger,
+          );
     const httpServer = this.httpServerFor(port);
     const server = new EtpServer(etpOptions, this.logger, this.resolveObserver());
-    if (options.authorize !== undefined) {
-      const timeout = options.authorizeTimeout ?? DEFAULT_AUTHORIZE_TIMEOUT;
-      server.authorizer = new HandshakeAuthorizer(
-        options.authorize,
-        this.app,
-        timeout,
-        this.logger,
-      );
-    }
+    server.authorizer = authorizer;
     const router = this.routerFor(httpServer);
     router.add(server);
     this.routerOf.set(server, router);
@@ -104,12 +106,19 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
     return handler.isAckHandledManually === true;
   }
 
-  /** Nest calls it at shutdown: closes every connection of the server (1001) and the server. */
+  /**
+   * Answers the handshakes still waiting for `authorize` with 503 at once, then closes the
+   * connections. Handshakes arriving meanwhile, and until the HTTP server closes, get 503 too.
+   */
   async close(server: EtpServer): Promise<void> {
+    server.authorizer?.close();
     const router = this.routerOf.get(server);
-    router?.remove(server);
     this.routerOf.delete(server);
-    await server.close();
+    try {
+      await server.close();
+    } finally {
+      router?.remove(server);
+    }
   }
 
   /**
@@ -182,13 +191,8 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
   private resolveObserver(): ConnectionObserver | undefined {
     if (this.observerResolved) return this.observer;
     this.observerResolved = true;
-    const app = this.app as Partial<INestApplicationContext> | undefined;
-    if (typeof app?.get !== 'function') return undefined;
-    try {
-      this.observer = app.get<ConnectionObserver>(ETP_CONNECTION_OBSERVER, { strict: false });
-    } catch {
-      this.observer = undefined;
-    }
+    const lookup = AppProviders.of(this.app)?.get(ETP_CONNECTION_OBSERVER);
+    this.observer = lookup?.found === true ? (lookup.value as ConnectionObserver) : undefined;
     return this.observer;
   }
 

@@ -18,13 +18,17 @@ import { ETP_UNKNOWN_EVENT, type HandlerRoute } from './dispatch.js';
 import type { HandshakeAuthorizer } from './authorize.js';
 import { checkMaxBufferedBytes, pauseReadingAt } from './backpressure.js';
 import { EtpSocket } from './etp-socket.js';
+import { checkMaxEventsPerSecond } from './event-budget.js';
 import { Heartbeat } from './heartbeat.js';
 import { listenTo } from './ws-listeners.js';
 import {
   DEFAULT_HEARTBEAT_INTERVAL,
   DEFAULT_HEARTBEAT_TIMEOUT,
+  checkShutdownCloseCode,
   DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_EVENTS_PER_SECOND,
   DEFAULT_MAX_PAYLOAD,
+  DEFAULT_SHUTDOWN_CLOSE_CODE,
   DEFAULT_SHUTDOWN_TIMEOUT,
   type EtpGatewayOptions,
 } from './options.js';
@@ -63,6 +67,8 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   readonly maxBufferedBytes: number;
   /** @internal The backlog above which the server stops reading from a peer. */
   readonly pauseReadingAt: number;
+  /** @internal Messages per second handled from one connection; 0: no limit. */
+  readonly maxEventsPerSecond: number;
   /** @internal */
   readonly routes = new Map<string, HandlerRoute>();
   /** @internal */
@@ -77,6 +83,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   private readonly heartbeat: Heartbeat | undefined;
   private readonly boundSlots: string[][] = [];
   private readonly connectionCallbacks: ConnectionCallback[] = [];
+  private readonly shutdownCloseCode: number;
   private closing = false;
   private slowConsumerCount = 0;
 
@@ -94,6 +101,12 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
     );
     this.pauseReadingAt = pauseReadingAt(this.maxBufferedBytes);
+    this.maxEventsPerSecond = checkMaxEventsPerSecond(
+      options.maxEventsPerSecond ?? DEFAULT_MAX_EVENTS_PER_SECOND,
+    );
+    this.shutdownCloseCode = checkShutdownCloseCode(
+      options.shutdownCloseCode ?? DEFAULT_SHUTDOWN_CLOSE_CODE,
+    );
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -211,7 +224,8 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   }
 
   /**
-   * @internal Closes every connection (1001) and stops the heartbeat. It waits for each peer's
+   * @internal Closes every connection (`shutdownCloseCode`, 1000 by default, as the Go reference
+   * server does) and stops the heartbeat. It waits for each peer's
    * close frame, the proof that the peer has read ours: ending a connection before then, with
    * data of the peer still unread, makes the kernel send a reset, and the peer's kernel drops
    * what the peer had not read yet, the close frame included (the peer sees 1006). Only
@@ -225,7 +239,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       const allClosed = Promise.all(
         sockets.map((socket) => new Promise<void>((resolve) => socket.onClose(() => resolve()))),
       );
-      for (const socket of sockets) socket.close(1001, 'server shutdown');
+      for (const socket of sockets) socket.close(this.shutdownCloseCode, 'server shutdown');
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));

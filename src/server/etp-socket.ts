@@ -20,6 +20,8 @@ import { PendingPings } from '../protocol/pending-pings.js';
 import { holdBack, SLOW_CONSUMER_CLOSE } from './backpressure.js';
 import { endOf, type ConnectionEnd } from './connection-end.js';
 import type { EtpServer } from './etp-server.js';
+import { EventBudget } from './event-budget.js';
+import { ReadPause } from './read-pause.js';
 import type { ServerWebSocket } from './server-websocket.js';
 import { BINARY, TEXT, type PreparedFrame } from './websocket-frame.js';
 
@@ -50,6 +52,10 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** @internal The TCP stream under the WebSocket, corked while a turn's frames pile up. */
   stream: Duplex | undefined;
+  /** @internal Why reading from the peer is stopped, if it is. */
+  readonly reading: ReadPause;
+  /** @internal The messages per second the peer may still send; none without a limit. */
+  readonly budget: EventBudget | undefined;
   private corked = false;
 
   private ending: ConnectionEnd | undefined;
@@ -73,6 +79,9 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   ) {
     this.request = request;
     this.server = server;
+    this.reading = new ReadPause(ws);
+    const perSecond = server.maxEventsPerSecond;
+    if (perSecond > 0) this.budget = new EventBudget(perSecond, this.reading);
   }
 
   /** Close status once the connection has ended (1006 when it ended without a close frame). */
@@ -176,8 +185,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   /** Closes the connection with a close status (1000 by default) and text. */
   close(code = 1000, reason?: string): void {
     this.closedByServer = true;
-    // The closing handshake needs the peer's close frame: a socket held back must read again.
-    if (this.ws.isPaused) this.ws.resume();
+    this.reading.releaseForClose();
     this.ws.close(code, reason);
   }
 
@@ -226,7 +234,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
    */
   private relieve(): void {
     this.flush();
-    if (!holdBack(this.ws, this.stream, this.server.maxBufferedBytes)) return;
+    if (!holdBack(this.ws, this.reading, this.stream, this.server.maxBufferedBytes)) return;
     if (this.slowConsumer) return;
     this.slowConsumer = this.closedByServer = true;
     this.server.reportSlowConsumer(this, this.ws.bufferedAmount);
@@ -286,6 +294,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     const why = ending.reason;
     this.acks?.rejectAll(why);
     this.pings?.clear();
+    this.budget?.stop();
     const listeners = this.closeListeners;
     this.closeListeners = undefined;
     if (listeners !== undefined) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EtpSocket } from './etp-socket.js';
+import { PAUSED_FOR_BUDGET } from './read-pause.js';
 
 const TOKEN_BYTES = 8;
 
@@ -59,7 +60,8 @@ export class Heartbeat {
 
   private dropSilent(): void {
     for (const socket of this.sockets.values()) {
-      if (!socket.alive) socket.expireHeartbeat();
+      // A peer over its budget of events is not silent: the server is not reading its pong.
+      if (!socket.alive && !socket.reading.holds(PAUSED_FOR_BUDGET)) socket.expireHeartbeat();
     }
     const elapsed = Date.now() - this.roundStart;
     this.schedule(() => this.pingAll(), Math.max(0, this.interval - elapsed));

@@ -51,10 +51,26 @@ export interface EtpGatewayOptions {
   /** Time `authorize` has for one handshake, in ms; past it the handshake is refused with 503. Default 10 000. */
   authorizeTimeout?: number;
   /**
-   * How long closing the application waits for each peer to answer the server's close frame
-   * (1001), in ms, before it ends the connections that have not. Default 5 000.
+   * How long closing the application waits for each peer to answer the server's close frame,
+   * in ms, before it ends the connections that have not. Default 5 000.
    */
   shutdownTimeout?: number;
+  /**
+   * Close status sent to every connection when the application closes: 1000 (normal closure,
+   * what the Go reference server sends, and the only status its `IsNormalClose` accepts) or 1001
+   * (going away, which browsers report as such). The close text is `'server shutdown'` either
+   * way. Default 1000.
+   */
+  shutdownCloseCode?: 1000 | 1001;
+  /**
+   * How many messages per second the server handles from one connection. Past this budget the
+   * server stops reading from the peer until the budget has refilled: nothing is dropped, the
+   * peer is slowed down by TCP, and the other connections keep their share of the process. The
+   * budget refills continuously and holds a burst of a twentieth of a second's worth (at least 1);
+   * every message counts, answers to `emitWithAck` included. `0` or `Infinity`: no limit.
+   * Default 20 000, several times what a busy client sends.
+   */
+  maxEventsPerSecond?: number;
   /** Default timeout of `socket.emitWithAck`, in ms (0: none). Default 30 000. */
   ackTimeout?: number;
   /**
@@ -66,25 +82,43 @@ export interface EtpGatewayOptions {
   metrics?: boolean;
 }
 
+// A key added to EtpGatewayOptions and missing here fails to compile, so the list of known
+// keys cannot fall behind the options again.
+const ETP_OPTION_KEYS: { readonly [Key in keyof Required<EtpGatewayOptions>]: true } = {
+  path: true,
+  codec: true,
+  maxPayload: true,
+  cors: true,
+  heartbeat: true,
+  maxBufferedBytes: true,
+  authorize: true,
+  authorizeTimeout: true,
+  shutdownTimeout: true,
+  shutdownCloseCode: true,
+  maxEventsPerSecond: true,
+  ackTimeout: true,
+  onError: true,
+  metrics: true,
+};
+
 /** Every key a gateway's options may hold: ETP's, and those Nest itself reads. */
 export const GATEWAY_OPTION_KEYS: ReadonlySet<string> = new Set([
-  'path',
-  'codec',
-  'maxPayload',
-  'cors',
-  'heartbeat',
-  'maxBufferedBytes',
-  'authorize',
-  'authorizeTimeout',
-  'shutdownTimeout',
-  'ackTimeout',
-  'onError',
+  ...Object.keys(ETP_OPTION_KEYS),
   'namespace',
   'server',
-] satisfies Array<keyof EtpGatewayOptions | 'namespace' | 'server'>);
+]);
 
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export const DEFAULT_HEARTBEAT_INTERVAL = 25_000;
 export const DEFAULT_HEARTBEAT_TIMEOUT = 20_000;
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
+export const DEFAULT_SHUTDOWN_CLOSE_CODE = 1000;
+export const DEFAULT_MAX_EVENTS_PER_SECOND = 20_000;
+
+export function checkShutdownCloseCode(value: number): 1000 | 1001 {
+  if (value !== 1000 && value !== 1001) {
+    throw new Error(`shutdownCloseCode must be 1000 or 1001, got ${String(value)}`);
+  }
+  return value;
+}

@@ -4,11 +4,17 @@ import type { EtpServer } from './etp-server.js';
 
 /**
  * Routes the WebSocket handshakes of one HTTP server to the gateway of their path. A handshake
- * for a path no gateway serves is refused at once, so a client never waits on it.
+ * for a path no gateway serves is refused at once, so a client never waits on it: with 404, or
+ * with 503 once the gateway of that path has shut down (the application is closing; the HTTP
+ * server still accepts connections until it closes too).
  */
 export class UpgradeRouter {
   private readonly byPath = new Map<string, EtpServer>();
   private catchAll: EtpServer | undefined;
+  /** Paths whose gateway has shut down, and whether the one without a path has. */
+  private readonly closedPaths = new Set<string>();
+  private catchAllClosed = false;
+  private detached = false;
   private readonly listener = (request: IncomingMessage, stream: Duplex, head: Buffer): void =>
     this.route(request, stream, head);
 
@@ -22,6 +28,7 @@ export class UpgradeRouter {
         throw new Error('Two ETP gateways without a path share one port: give each a path');
       }
       this.catchAll = server;
+      this.catchAllClosed = false;
       return;
     }
     const path = normalizePath(server.path);
@@ -29,12 +36,19 @@ export class UpgradeRouter {
       throw new Error(`Two ETP servers for the path ${path} on one port`);
     }
     this.byPath.set(path, server);
+    this.closedPaths.delete(path);
   }
 
+  /** Forgets a gateway that has shut down; its handshakes get 503 from now on. */
   remove(server: EtpServer): void {
-    if (this.catchAll === server) this.catchAll = undefined;
+    if (this.catchAll === server) {
+      this.catchAll = undefined;
+      this.catchAllClosed = true;
+    }
     for (const [path, one] of this.byPath) {
-      if (one === server) this.byPath.delete(path);
+      if (one !== server) continue;
+      this.byPath.delete(path);
+      this.closedPaths.add(path);
     }
   }
 
@@ -42,8 +56,19 @@ export class UpgradeRouter {
     return this.catchAll === undefined && this.byPath.size === 0;
   }
 
+  /**
+   * Serves no gateway any more: every handshake gets 503 until the HTTP server closes, when the
+   * listener goes (a closed server is not left holding it).
+   */
   detach(): void {
-    this.httpServer.off('upgrade', this.listener);
+    this.byPath.clear();
+    this.catchAll = undefined;
+    this.detached = true;
+    if (!this.httpServer.listening) {
+      this.httpServer.off('upgrade', this.listener);
+      return;
+    }
+    this.httpServer.once('close', () => this.httpServer.off('upgrade', this.listener));
   }
 
   private route(request: IncomingMessage, stream: Duplex, head: Buffer): void {
@@ -51,11 +76,13 @@ export class UpgradeRouter {
     const query = url.indexOf('?');
     const path = normalizePath(query === -1 ? url : url.slice(0, query));
     const server = this.byPath.get(path) ?? this.catchAll;
-    if (server === undefined) {
+    if (server !== undefined) {
+      server.handleUpgrade(request, stream, head);
+    } else if (this.detached || this.catchAllClosed || this.closedPaths.has(path)) {
+      refuseHandshake(stream, 503, 'Service Unavailable');
+    } else {
       refuseHandshake(stream, 404, 'Not Found');
-      return;
     }
-    server.handleUpgrade(request, stream, head);
   }
 }
 

@@ -26,6 +26,8 @@ function onMessage(this: WebSocket, bytes: Buffer): void {
   // frame are dropped, so that a busy shutdown spends its time on closing handshakes.
   if (this.readyState !== OPEN) return;
   const socket = socketOf(this);
+  const budget = socket.budget;
+  if (budget !== undefined && --budget.tokens < 0) budget.overdrawn();
   dispatchMessage(socket.server, socket, bytes);
 }
 

@@ -19,6 +19,7 @@ import {
 } from '../../src/index.js';
 import { eventually, startApp } from '../support/app.js';
 import { RawClient, wsUrl } from '../support/raw-client.js';
+import { closeAfterTest } from '../support/cleanup.js';
 
 /** A gateway written as design.md shows it, recording what the reference's own test counts. */
 @WebSocketGateway({ path: '/ws' })
@@ -67,6 +68,7 @@ class AcceptanceGateway implements OnGatewayConnection, OnGatewayDisconnect {
 describe("the reference's acceptance scenario", () => {
   it('plain event, ack without data, a nested request, an unknown event, one connect and one disconnect', async () => {
     const { app, port } = await startApp([EtpModule.forRoot()], [AcceptanceGateway]);
+    closeAfterTest(app);
     const gateway = app.get(AcceptanceGateway);
     const client = await RawClient.connect(wsUrl(port));
     await eventually(() => gateway.connects === 1);
@@ -105,6 +107,7 @@ describe("the reference's acceptance scenario", () => {
 describe('many clients at once', () => {
   it('100 clients connect, join rooms, close at once, and every room is empty after', async () => {
     const { app, port } = await startApp([EtpModule.forRoot()], [AcceptanceGateway]);
+    closeAfterTest(app);
     const gateway = app.get(AcceptanceGateway);
     const rooms = app.get(EtpRoomsService);
 

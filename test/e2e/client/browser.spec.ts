@@ -15,6 +15,7 @@ import {
 import { startApp } from '../../support/app.js';
 import { wsUrl } from '../../support/raw-client.js';
 import { RawServer } from '../../support/raw-server.js';
+import { closeAfterTest } from '../../support/cleanup.js';
 
 const srcDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../src');
 
@@ -88,7 +89,9 @@ class HelloGateway {
 describe('EtpBrowserClient over the WebSocket API', () => {
   test('exchanges acks both ways with the real gateway', async () => {
     const { app, port } = await startApp([EtpModule.forRoot()], [HelloGateway]);
+    closeAfterTest(app);
     const client = new EtpBrowserClient(wsUrl(port), { WebSocket: WebSocketImpl });
+    closeAfterTest(client);
     await client.connect();
     expect(client.connected).toBe(true);
     await expect(client.emitWithAck('hello', { a: 'é' })).resolves.toEqual({ echo: { a: 'é' } });
@@ -101,10 +104,12 @@ describe('EtpBrowserClient over the WebSocket API', () => {
 
   test('reads text and binary messages alike and answers with exact frames', async () => {
     const server = await RawServer.start();
+    closeAfterTest(server);
     const client = new EtpBrowserClient(server.url, {
       WebSocket: WebSocketImpl,
       query: { token: 'abc' },
     });
+    closeAfterTest(client);
     client.on('news', (data) => `got ${String(data)}`);
     client.on('quiet', () => undefined);
     await client.connect();
@@ -129,11 +134,13 @@ describe('EtpBrowserClient over the WebSocket API', () => {
 
   test('a message above the read limit ends the connection (4009: browsers may not send 1009)', async () => {
     const server = await RawServer.start();
+    closeAfterTest(server);
     const client = new EtpBrowserClient(server.url, {
       WebSocket: WebSocketImpl,
       maxPayload: 100,
       reconnect: false,
     });
+    closeAfterTest(client);
     await client.connect();
     const ws = await server.connection();
     const serverSaw = new Promise<number>((resolve) => ws.once('close', resolve));
@@ -147,16 +154,19 @@ describe('EtpBrowserClient over the WebSocket API', () => {
 
   test('reconnects after the server restarts', async () => {
     let server = await RawServer.start();
+    closeAfterTest(server);
     const port = server.port;
     const client = new EtpBrowserClient(server.url, {
       WebSocket: WebSocketImpl,
       reconnect: { initialDelay: 10, maxDelay: 50 },
     });
+    closeAfterTest(client);
     client.on('news', () => 'still here');
     await client.connect();
     await server.connection();
     await server.close();
     server = await RawServer.start(port);
+    closeAfterTest(server);
     const ws = await server.connection();
     ws.send('news||3');
     expect((await server.next()).text).toBe('__ack_news||3||still here');

@@ -20,6 +20,7 @@ import {
 import { startApp } from '../../support/app.js';
 import { wsUrl } from '../../support/raw-client.js';
 import { eventually, RawServer } from '../../support/raw-server.js';
+import { closeAfterTest } from '../../support/cleanup.js';
 
 /** Keeps what the client logs, to check what it says. */
 class MemoryLogger implements LoggerService {
@@ -83,6 +84,7 @@ class NewsListener {
 describe('EtpClient in the application that serves the gateway', () => {
   test('talks to the gateway; the server asks back and an @OnEtpEvent method answers', async () => {
     const { app, port } = await startApp([EtpModule.forRoot()], [HelloGateway, NewsListener]);
+    closeAfterTest(app);
     const client = app.get(EtpClient);
     expect(app.get(EtpRoomsService)).toBeInstanceOf(EtpRoomsService);
     expect(client.connected).toBe(false);
@@ -215,6 +217,7 @@ describe('EtpModule.forRoot({ client }) in another application', () => {
       imports: [EtpModule.forRoot()],
       providers: [Orphan],
     }).compile();
+    closeAfterTest(moduleRef);
     await expect(moduleRef.init()).rejects.toThrow('names the ETP client "nowhere"');
     await moduleRef.close();
   });
@@ -223,6 +226,7 @@ describe('EtpModule.forRoot({ client }) in another application', () => {
 describe('a server that is down at bootstrap', () => {
   test('does not hold the boot: the client retries, says so, and connects once the server is up', async () => {
     const probe = await RawServer.start();
+    closeAfterTest(probe);
     const port = probe.port;
     await probe.close();
 
@@ -239,6 +243,7 @@ describe('a server that is down at bootstrap', () => {
     })
       .setLogger(logger)
       .compile();
+    closeAfterTest(clientApp);
     await clientApp.init();
     const client = clientApp.get(EtpClient);
     expect(client.connected).toBe(false);
@@ -254,6 +259,7 @@ describe('a server that is down at bootstrap', () => {
     );
 
     const server = await RawServer.start(port);
+    closeAfterTest(server);
     const ws = await server.connection();
     await eventually(() => client.connected);
     ws.send('news||5||late');
@@ -270,14 +276,17 @@ describe('a server that is down at bootstrap', () => {
 
   test('closing the application while the client retries leaves nothing running', async () => {
     const probe = await RawServer.start();
+    closeAfterTest(probe);
     const port = probe.port;
     await probe.close();
     const clientApp = await Test.createTestingModule({
       imports: [EtpModule.forRoot({ client: { url: `ws://127.0.0.1:${port}/ws` } })],
     }).compile();
+    closeAfterTest(clientApp);
     await clientApp.init();
     await clientApp.close();
     const server = await RawServer.start(port);
+    closeAfterTest(server);
     await expect(server.connection(700)).rejects.toThrow('no connection');
     await server.close();
   });
@@ -285,9 +294,11 @@ describe('a server that is down at bootstrap', () => {
 
 test('without client options EtpClient is injectable and connect(url) works', async () => {
   const server = await RawServer.start();
+  closeAfterTest(server);
   const moduleRef = await Test.createTestingModule({
     imports: [EtpModule.forRoot()],
   }).compile();
+  closeAfterTest(moduleRef);
   await moduleRef.init();
   const client = moduleRef.get(EtpClient);
   expect(client.connected).toBe(false);

@@ -11,6 +11,7 @@ import {
 import { EtpAdapter, EtpClient, EtpModule, type EtpSocket } from '../../../src/index.js';
 import { CapturingLogger, eventually } from '../../support/app.js';
 import { RawServer } from '../../support/raw-server.js';
+import { closeAfterTest } from '../../support/cleanup.js';
 
 @WebSocketGateway({ path: '/ws' })
 class EchoGateway implements OnGatewayConnection {
@@ -96,6 +97,7 @@ describe('an EtpClient pointed at its own app gateway', () => {
 
     // Someone else takes the port: the closed app's client must not come knocking.
     const other = await RawServer.start(port);
+    closeAfterTest(other);
     await expect(other.connection(300)).rejects.toThrow('no connection');
     await other.close();
     expect(client.connected).toBe(false);

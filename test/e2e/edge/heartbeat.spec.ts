@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
 import { WebSocketGateway } from '@nestjs/websockets';
 import WebSocket from 'ws';
 import { EtpModule, type EtpSocket } from '../../../src/index.js';
@@ -22,10 +23,16 @@ class LongGateway {
   }
 }
 
+/** What a test opened, closed after it whether it passed or not. */
+let app: INestApplication | undefined;
+const peers: WebSocket[] = [];
+let pongs: ReturnType<typeof setInterval> | undefined;
+
 /** A `ws` client that answers pings only when told to, and sends the pongs it is told to. */
 function peer(port: number, path: string, name: string, autoPong: boolean): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl(port, path), { autoPong, headers: { 'x-peer': name } });
+    peers.push(ws);
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -36,12 +43,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('heartbeat', () => {
   beforeEach(() => reasons.clear());
 
+  afterEach(async () => {
+    clearInterval(pongs);
+    for (const ws of peers.splice(0)) ws.terminate();
+    await app?.close();
+    app = undefined;
+  });
+
   it('drops a peer whose pongs answer no ping of ours, keeps one that answers', async () => {
-    const { app, port } = await startApp([EtpModule.forRoot()], [ShortGateway]);
+    const started = await startApp([EtpModule.forRoot()], [ShortGateway]);
+    app = started.app;
+    const port = started.port;
     const honest = await peer(port, '/short', 'honest', true);
     const unsolicited = await peer(port, '/short', 'unsolicited', false);
     const wrongEcho = await peer(port, '/short', 'wrong-echo', false);
-    const pongs = setInterval(() => unsolicited.pong(), 5);
+    pongs = setInterval(() => unsolicited.pong(), 5);
     wrongEcho.on('ping', () => wrongEcho.pong(Buffer.from('not your token')));
 
     await eventually(() => reasons.size === 2, 3_000);
@@ -52,20 +68,19 @@ describe('heartbeat', () => {
     await sleep(300);
     expect(reasons.has('honest')).toBe(false);
     expect(honest.readyState).toBe(WebSocket.OPEN);
-    honest.close();
-    await app.close();
   });
 
   it('drops a silent peer when the timeout is longer than the interval', async () => {
-    const { app, port } = await startApp([EtpModule.forRoot()], [LongGateway]);
+    const started = await startApp([EtpModule.forRoot()], [LongGateway]);
+    app = started.app;
+    const port = started.port;
     const honest = await peer(port, '/long', 'honest', true);
     await peer(port, '/long', 'silent', false);
     await eventually(() => reasons.size === 1, 3_000);
     expect(reasons.get('silent')).toBe('heartbeat timeout');
     await sleep(300);
     expect(reasons.has('honest')).toBe(false);
-    honest.close();
-    await app.close();
+    expect(honest.readyState).toBe(WebSocket.OPEN);
   });
 
   it.each([

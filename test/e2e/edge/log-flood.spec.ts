@@ -5,6 +5,7 @@ import { EtpClient, EtpModule } from '../../../src/index.js';
 import { RawServer } from '../../support/raw-server.js';
 import { CapturingLogger, eventually, startApp } from '../../support/app.js';
 import { RawClient, wsUrl } from '../../support/raw-client.js';
+import { closeAfterTest } from '../../support/cleanup.js';
 
 const FRAMES = 100_000;
 const SUMMARY = /^(\d+) reports of ETP protocol errors left out of the log in the last second/;
@@ -42,6 +43,7 @@ describe('server logs', () => {
     const { app, port } = await startApp([EtpModule.forRoot()], [FloodedGateway, JsonGateway], {
       logger,
     });
+    closeAfterTest(app);
     const client = await RawClient.connect(wsUrl(port));
     const forged = 'x\n[Nest] 1  - 01/01/2030, 00:00:00     LOG [Auth] admin logged in\u001b[0m';
     client.send(`${forged}||0`);
@@ -65,6 +67,7 @@ describe('server logs', () => {
   it(`write a bounded log under ${FRAMES} malformed frames, and count what they leave out`, async () => {
     const logger = new CapturingLogger();
     const { app, port } = await startApp([EtpModule.forRoot()], [FloodedGateway], { logger });
+    closeAfterTest(app);
     errors = 0;
     const clients = await Promise.all(
       Array.from({ length: 8 }, () => RawClient.connect(wsUrl(port))),
@@ -96,7 +99,9 @@ describe('client logs', () => {
 
   it(`write a bounded, escaped log under ${FRAMES} malformed frames from a server`, async () => {
     const server = await RawServer.start();
+    closeAfterTest(server);
     const client = new EtpClient({ url: server.url, reconnect: false });
+    closeAfterTest(client);
     let clientErrors = 0;
     client.onError(() => clientErrors++);
     await client.connect();

@@ -14,9 +14,12 @@ export function startInstances(
   names: string[],
   redisUrl: string,
   prefix: string,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<Instance[]> {
   return Promise.all(
-    names.map((name) => startInstance(entry, name, { REDIS_URL: redisUrl, PREFIX: prefix })),
+    names.map((name) =>
+      startInstance(entry, name, { REDIS_URL: redisUrl, PREFIX: prefix, ...env }),
+    ),
   );
 }
 

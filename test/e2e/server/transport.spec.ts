@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { EtpModule } from '../../../src/index.js';
 import { startApp } from '../../support/app.js';
 import { RawClient, wsUrl } from '../../support/raw-client.js';
+import { closeAfterTest } from '../../support/cleanup.js';
 
 /** A free loopback port, for gateways that get a server of their own. */
 async function freePort(): Promise<number> {
@@ -61,6 +62,7 @@ class AllowListGateway {
 describe('where gateways listen', () => {
   it('shares the application HTTP server on port 0, next to HTTP routes', async () => {
     const { app, port } = await startApp([EtpModule.forRoot()], [AppPortGateway]);
+    closeAfterTest(app);
     const client = await RawClient.connect(wsUrl(port, '/ws'));
     expect(await client.request('who||1', '__ack_who', 1)).toBe('__ack_who||1||app-port');
     const response = await fetch(`http://127.0.0.1:${port}/nothing-here`);
@@ -86,6 +88,7 @@ describe('where gateways listen', () => {
       }
     }
     const { app, port: appPort } = await startApp([EtpModule.forRoot()], [GatewayA, GatewayB]);
+    closeAfterTest(app);
     expect(appPort).not.toBe(port);
     const a = await RawClient.connect(wsUrl(port, '/a'));
     const b = await RawClient.connect(wsUrl(port, '/b/?x=1'));
@@ -122,6 +125,7 @@ describe('where gateways listen', () => {
       }
     }
     const { app, port } = await startApp([EtpModule.forRoot()], [FirstGateway, SecondGateway]);
+    closeAfterTest(app);
     const client = await RawClient.connect(wsUrl(port, '/shared'));
     expect(await client.request('one||1', '__ack_one', 1)).toBe('__ack_one||1||first');
     expect(await client.request('two||2', '__ack_two', 2)).toBe('__ack_two||2||second');
@@ -132,6 +136,7 @@ describe('where gateways listen', () => {
 
   it('refuses a handshake for an unknown path at once', async () => {
     const { app, port } = await startApp([EtpModule.forRoot()], [AppPortGateway]);
+    closeAfterTest(app);
     const started = Date.now();
     expect(await handshakeStatus(wsUrl(port, '/elsewhere'))).toBe(404);
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -176,6 +181,7 @@ describe('origin check', () => {
 describe('read limit', () => {
   it('takes a message of 1 MiB by default and closes on a larger one with 1009', async () => {
     const { app, port } = await startApp([EtpModule.forRoot()], [AppPortGateway]);
+    closeAfterTest(app);
     const client = await RawClient.connect(wsUrl(port));
     const head = 'who||1||';
     client.send(head + 'x'.repeat(1024 * 1024 - head.length));
@@ -193,6 +199,7 @@ describe('heartbeat', () => {
     @WebSocketGateway({ path: '/quiet', heartbeat: false })
     class QuietGateway {}
     const { app, port } = await startApp([EtpModule.forRoot()], [BeatingGateway, QuietGateway]);
+    closeAfterTest(app);
     const beating = await RawClient.connect(wsUrl(port, '/beat'));
     const quiet = await RawClient.connect(wsUrl(port, '/quiet'));
     let beatingPings = 0;

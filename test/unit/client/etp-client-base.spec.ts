@@ -9,12 +9,16 @@ import { EtpDisconnectReason } from '../../../src/protocol/close.js';
 import { EtpConnectionClosedError } from '../../../src/protocol/errors.js';
 import { FakeTransport } from './fake-transport.js';
 
+/** Every client a test made, closed after it: an attempt left open keeps its timeout running. */
+const made: TestClient[] = [];
+
 /** The client proper over fake transports: the test plays the server. */
 class TestClient extends EtpClientBase {
   readonly transports: FakeTransport[] = [];
 
   constructor(options: EtpClientBaseOptions = {}) {
     super('ws://server.test/ws', { reconnect: false, ...options });
+    made.push(this);
   }
 
   get last(): FakeTransport {
@@ -42,6 +46,14 @@ async function connected(options?: EtpClientBaseOptions): Promise<TestClient> {
 
 const text = (frames: Array<string | Uint8Array>): string[] =>
   frames.map((frame) => (typeof frame === 'string' ? frame : new TextDecoder().decode(frame)));
+
+afterEach(async () => {
+  for (const client of made.splice(0)) {
+    const closed = client.close();
+    client.last?.end(1000);
+    await closed;
+  }
+});
 
 describe('EtpClientBase', () => {
   test('answers a request with its handler value, and settles its own requests', async () => {

@@ -1,12 +1,14 @@
 import { jest } from '@jest/globals';
 import type { EtpSocket } from '../../../src/server/etp-socket.js';
 import { Heartbeat } from '../../../src/server/heartbeat.js';
+import { PAUSED_FOR_BUDGET, ReadPause } from '../../../src/server/read-pause.js';
 
 /** The part of a socket the heartbeat uses; `answers` says whether its peer pongs. */
 class FakeSocket {
   alive = true;
   pings = 0;
   expired = false;
+  readonly reading = new ReadPause({ isPaused: false, pause() {}, resume() {} });
 
   constructor(private readonly answers: boolean) {}
 
@@ -45,6 +47,19 @@ describe('Heartbeat', () => {
     expect(answering.expired).toBe(false);
     await jest.advanceTimersByTimeAsync(700);
     expect(answering.pings).toBe(2);
+    heartbeat.stop();
+  });
+
+  test('keeps a peer whose pong is unread because it is over its budget of events', async () => {
+    const throttled = new FakeSocket(false);
+    throttled.reading.hold(PAUSED_FOR_BUDGET);
+    const heartbeat = heartbeatOf(throttled);
+    heartbeat.start();
+    await jest.advanceTimersByTimeAsync(1_300);
+    expect([throttled.pings, throttled.expired]).toEqual([1, false]);
+    throttled.reading.release(PAUSED_FOR_BUDGET);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect([throttled.pings, throttled.expired]).toEqual([2, true]);
     heartbeat.stop();
   });
 

@@ -92,6 +92,47 @@ describe('UpgradeRouter', () => {
     expect(http.listenerCount('upgrade')).toBe(0);
   });
 
+  const UNAVAILABLE =
+    'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
+  test('answers 503, not 404, on the path of a gateway that has shut down', () => {
+    const { router, servers, upgrade } = setup('/ws', '/chat');
+    router.remove(servers[0] as unknown as EtpServer);
+    const closed = upgrade('/ws?token=1');
+    expect(closed.written).toBe(UNAVAILABLE);
+    expect(closed.destroyed).toBe(true);
+    expect(upgrade('/nope').written).toMatch(/^HTTP\/1\.1 404 /);
+    upgrade('/chat');
+    expect(servers[1].urls).toEqual(['/chat']);
+  });
+
+  test('a path served again after its gateway shut down is routed again', () => {
+    const { router, servers, upgrade } = setup('/ws');
+    router.remove(servers[0] as unknown as EtpServer);
+    const next = new FakeServer('/ws');
+    router.add(next as unknown as EtpServer);
+    upgrade('/ws');
+    expect(next.urls).toEqual(['/ws']);
+  });
+
+  test('once the gateway without a path has shut down, every unclaimed path gets 503', () => {
+    const { router, servers, upgrade } = setup('/ws', undefined);
+    router.remove(servers[1] as unknown as EtpServer);
+    expect(upgrade('/elsewhere').written).toBe(UNAVAILABLE);
+    upgrade('/ws');
+    expect(servers[0].urls).toEqual(['/ws']);
+  });
+
+  test('detached from a server still listening, answers 503 until that server closes', () => {
+    const { http, router, upgrade } = setup('/ws');
+    Object.assign(http, { listening: true });
+    router.detach();
+    expect(upgrade('/ws').written).toBe(UNAVAILABLE);
+    expect(upgrade('/nope').written).toBe(UNAVAILABLE);
+    http.emit('close');
+    expect(http.listenerCount('upgrade')).toBe(0);
+  });
+
   test('normalizePath adds the leading slash and drops trailing ones', () => {
     expect(['ws', '/ws/', '/', '//', ''].map(normalizePath)).toEqual(['/ws', '/ws', '/', '/', '/']);
   });

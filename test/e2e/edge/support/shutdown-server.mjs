@@ -1,5 +1,6 @@
 // A busy gateway server in a process of its own, run from the built package. It shuts down on
-// SIGTERM (Nest's shutdown hooks) or when a client sends `shutdown` (app.close()).
+// SIGTERM (Nest's shutdown hooks) or when a client sends `shutdown` (app.close()). The
+// environment's SHUTDOWN_CLOSE_CODE, if any, becomes the gateway's `shutdownCloseCode`.
 import 'reflect-metadata';
 import process from 'node:process';
 import { setTimeout } from 'node:timers';
@@ -25,7 +26,11 @@ for (const name of ['work', 'shutdown']) {
   SubscribeMessage(name)(BusyGateway.prototype, name, method(name));
 }
 MessageBody()(BusyGateway.prototype, 'work', 0);
-WebSocketGateway({ path: '/ws' })(BusyGateway);
+const closeCode = process.env.SHUTDOWN_CLOSE_CODE;
+WebSocketGateway({
+  path: '/ws',
+  ...(closeCode === undefined ? {} : { shutdownCloseCode: Number(closeCode) }),
+})(BusyGateway);
 
 class BusyModule {}
 Module({ imports: [EtpModule.forRoot()], providers: [BusyGateway] })(BusyModule);

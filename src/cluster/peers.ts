@@ -1,7 +1,10 @@
+import { MAX_PEERS } from './limits.js';
+
 /**
  * The other instances of the application, known by their heartbeats. An instance that has not
  * been heard of for `timeout` ms is dead; the sweep runs every heartbeat, so a dead instance
- * stops counting within `timeout + interval` ms of its last heartbeat.
+ * stops counting within `timeout + interval` ms of its last heartbeat. At most `max` are
+ * tracked, so that made-up instances cannot grow the table nor the wait of every request.
  */
 export class Peers {
   private readonly lastSeen = new Map<string, number>();
@@ -9,11 +12,13 @@ export class Peers {
   constructor(
     private readonly timeout: number,
     private readonly onGone: (instance: string) => void,
+    private readonly max = MAX_PEERS,
   ) {}
 
-  /** Whether the instance was not known yet. */
-  seen(instance: string): boolean {
+  /** Whether the instance is new to the table; `undefined` when the table is full. */
+  seen(instance: string): boolean | undefined {
     const isNew = !this.lastSeen.has(instance);
+    if (isNew && this.lastSeen.size >= this.max) return undefined;
     this.lastSeen.set(instance, Date.now());
     return isNew;
   }
@@ -27,6 +32,15 @@ export class Peers {
     for (const [instance, at] of this.lastSeen) {
       if (at < deadline) this.forget(instance);
     }
+  }
+
+  /**
+   * Counts every instance as heard of now: after this instance itself was cut off from the
+   * others, their silence says nothing about them.
+   */
+  refresh(): void {
+    const now = Date.now();
+    for (const instance of this.lastSeen.keys()) this.lastSeen.set(instance, now);
   }
 
   /** The instances alive now. */

@@ -1,7 +1,6 @@
 import { EtpAckTimeoutError } from '../../../src/index.js';
-import { Reply } from '../../../src/redis/messages.js';
-import { Peers } from '../../../src/redis/peers.js';
-import { AckRequest, GatherRequest } from '../../../src/redis/requests.js';
+import { Reply } from '../../../src/cluster/messages.js';
+import { AckRequest, GatherRequest } from '../../../src/cluster/requests.js';
 import { AckCollector } from '../../../src/rooms/ack-collector.js';
 
 const reply = (from: string, kind: number, value?: unknown) =>
@@ -57,18 +56,36 @@ describe('the requests of one instance to the others', () => {
     expect((error as EtpAckTimeoutError).responses).toEqual(['b1']);
   });
 
-  it('keeps the instances heard of within the timeout, forgets the silent ones', async () => {
-    const gone: string[] = [];
-    const peers = new Peers(30, (instance) => gone.push(instance));
-    expect(peers.seen('b')).toBe(true);
-    expect(peers.seen('b')).toBe(false);
-    peers.seen('c');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    peers.seen('c');
-    peers.sweep();
-    expect(peers.alive()).toEqual(['c']);
-    expect(gone).toEqual(['b']);
-    peers.forget('c');
-    expect(gone).toEqual(['b', 'c']);
+  it('fails with the reason an instance gave for refusing', async () => {
+    const request = new GatherRequest(
+      'EtpRedisBroker fetchSockets',
+      new Set(['b']),
+      5_000,
+      () => 0,
+    );
+    const result = request.start();
+    request.reply(reply('b', Reply.Refused, 'its reply is too long'));
+    await expect(result).rejects.toThrow(
+      'EtpRedisBroker fetchSockets: instance b refused it: its reply is too long',
+    );
+  });
+
+  it('takes no more answers from an instance than it said it asked for', async () => {
+    const collector = new AckCollector('vote', 5_000);
+    const request = new AckRequest(collector, ['b']);
+    collector.check();
+    request.reply(reply('b', Reply.Answer, 'before the count')); // not asked yet
+    request.reply(reply('b', Reply.Count, 1));
+    request.reply(reply('b', Reply.Answer, 'b1'));
+    request.reply(reply('b', Reply.Answer, 'one too many'));
+    await expect(collector.promise).resolves.toEqual(['b1']);
+  });
+
+  it('waits for nobody on an instance that refused an emitWithAck', async () => {
+    const collector = new AckCollector('vote', 5_000);
+    const request = new AckRequest(collector, ['b']);
+    collector.check();
+    request.reply(reply('b', Reply.Refused, 'busy'));
+    await expect(collector.promise).resolves.toEqual([]);
   });
 });

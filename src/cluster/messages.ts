@@ -1,4 +1,3 @@
-import { deserialize, serialize } from 'node:v8';
 import type { EtpBroadcastTarget } from '../rooms/etp-broker.js';
 
 /**
@@ -6,11 +5,15 @@ import type { EtpBroadcastTarget } from '../rooms/etp-broker.js';
  * may be handed (Buffers and typed arrays, Dates, Maps, Sets, `undefined`, bigints) as it is,
  * so the receiving instance encodes exactly what the sender would have, with no dependency and
  * no JSON round trip. A payload is serialised once per broadcast, whatever the audience.
+ * Every message is checked for shape when it comes in (shape.ts), and carried in an envelope
+ * (envelope.ts) that names its sender and may be signed.
  */
 
 /** On the broadcast channel. */
 export interface BroadcastMessage {
   readonly from: string;
+  /** The sender's number for it: 1, 2, 3… in the order it handed them to the broker. */
+  readonly seq: number;
   readonly event: string;
   readonly data: unknown;
   readonly rooms: readonly string[] | undefined;
@@ -56,6 +59,10 @@ export const Reply = {
   Missed: 4,
   /** A member disconnected before answering. */
   Gone: 5,
+  /** One part of a reply too long for one message (`CHUNK_BYTES`); the parts make its bytes. */
+  Chunk: 6,
+  /** The instance will not carry the request out; `value` says why. */
+  Refused: 7,
 } as const;
 export type ReplyKind = (typeof Reply)[keyof typeof Reply];
 
@@ -67,43 +74,13 @@ export interface ReplyMessage {
   readonly value?: unknown;
 }
 
-/** An instance id (8 random bytes as hex) heads every message, outside the serialised part. */
-const SENDER_LENGTH = 16;
-
-/**
- * The sender's id, then the message. Redis hands a publisher its own messages too: with the id
- * in plain bytes up front, an instance drops those without deserialising them.
- */
-export function encodeMessage(message: BroadcastMessage | ControlMessage | ReplyMessage): Buffer {
-  const body = serialize(message);
-  const bytes = Buffer.allocUnsafe(SENDER_LENGTH + body.length);
-  bytes.write(message.from, 0, SENDER_LENGTH, 'latin1');
-  body.copy(bytes, SENDER_LENGTH);
-  return bytes;
+/** A {@link Reply.Chunk}: part `index` of `count` of the serialised reply numbered `series`. */
+export interface ChunkMessage extends ReplyMessage {
+  readonly kind: typeof Reply.Chunk;
+  readonly series: number;
+  readonly index: number;
+  readonly count: number;
+  readonly bytes: Uint8Array;
 }
 
-/** The id of the instance that sent a message. */
-export function senderOf(bytes: Buffer): string {
-  return bytes.toString('latin1', 0, SENDER_LENGTH);
-}
-
-export function decodeMessage<T>(bytes: Buffer): T {
-  return deserialize(bytes.subarray(SENDER_LENGTH)) as T;
-}
-
-export interface Channels {
-  readonly broadcast: string;
-  readonly control: string;
-  /** Where the answers to this instance's requests come. */
-  readonly replies: string;
-  replyTo(instance: string): string;
-}
-
-export function channelsOf(prefix: string, instance: string): Channels {
-  return {
-    broadcast: `${prefix}:broadcast`,
-    control: `${prefix}:control`,
-    replies: `${prefix}:reply:${instance}`,
-    replyTo: (other) => `${prefix}:reply:${other}`,
-  };
-}
+export type ClusterMessage = BroadcastMessage | ControlMessage | ReplyMessage;

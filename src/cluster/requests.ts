@@ -49,7 +49,14 @@ export class GatherRequest<T> implements PendingRequest {
   }
 
   reply(message: ReplyMessage): void {
-    if (!this.waiting.delete(message.from)) return;
+    if (!this.waiting.has(message.from)) return;
+    if (message.kind === Reply.Refused) {
+      this.abort(
+        new Error(`${this.what}: instance ${message.from} refused it: ${String(message.value)}`),
+      );
+      return;
+    }
+    this.waiting.delete(message.from);
     if (message.kind === Reply.Sockets) this.values.push(...(message.value as T[]));
     this.check();
   }
@@ -100,7 +107,14 @@ export class AckRequest implements PendingRequest {
         this.due.set(message.from, message.value as number);
         this.collector.unhold(message.value as number);
         return;
+      case Reply.Refused:
+        if (due !== undefined) return;
+        this.due.set(message.from, 0);
+        this.collector.unhold(0);
+        return;
       case Reply.Answer:
+        // No more answers than the instance said it asked for.
+        if (due === undefined || due <= 0) return;
         this.settled(message.from, due);
         this.collector.answer(message.value);
         return;

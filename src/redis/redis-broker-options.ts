@@ -1,0 +1,31 @@
+import type { Redis } from 'ioredis';
+
+/** Options of `EtpRedisBroker`; every one has a default. */
+export interface EtpRedisBrokerOptions {
+  /** Where Redis is, when no `client` is given. Default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /**
+   * An ioredis client to publish with; the broker subscribes on a `duplicate()` of it. The
+   * broker closes the duplicate at shutdown, never this client.
+   */
+  client?: Redis;
+  /** Prefix of the channel names, so that several applications can share one Redis. Default `etp`. */
+  prefix?: string;
+  /** How often an instance tells the others it is alive, ms. Default 5 000. */
+  heartbeatInterval?: number;
+  /** Silence after which an instance is taken for dead, ms. Default 10 000. */
+  heartbeatTimeout?: number;
+  /** How long `fetchSockets`, `socketsJoin`, … wait for the other instances, ms. Default 5 000. */
+  requestTimeout?: number;
+  /**
+   * A secret every instance of the application shares (a string or bytes, at least 32 random
+   * bytes advised). Each message between instances then carries an HMAC-SHA256 of it, and one
+   * without a valid HMAC is dropped and counted in `etp.broker.messages.dropped`. Without it,
+   * whoever can PUBLISH on this Redis is inside the cluster: restrict the channels with a Redis
+   * ACL, or set a key. Every instance needs the same key.
+   */
+  signingKey?: string | Buffer;
+}
+
+/** Where `EtpRedisBroker` looks for Redis without `url` or `client`. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
