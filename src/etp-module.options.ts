@@ -28,6 +28,7 @@ export interface EtpModuleExtras {
 
 export const {
   ConfigurableModuleClass: EtpConfigurableModule,
+  /** Injection token of the `EtpModuleOptions` the module was given. */
   MODULE_OPTIONS_TOKEN: ETP_MODULE_OPTIONS,
   OPTIONS_TYPE: ETP_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: ETP_ASYNC_OPTIONS_TYPE,
@@ -42,6 +43,7 @@ export const {
 
 /** A class for `forRootAsync({ useClass })` / `useExisting`. */
 export interface EtpOptionsFactory {
+  /** Returns the module's options; called once, as the module is created. */
   createEtpOptions(): EtpModuleOptions | Promise<EtpModuleOptions>;
 }
 
@@ -50,5 +52,6 @@ export interface EtpOptionsFactory {
  * `useExisting`, and the names of the named clients, which must be known before the options are.
  */
 export type EtpModuleAsyncOptions = typeof ETP_ASYNC_OPTIONS_TYPE & {
+  /** The names of the named clients the factory's `clients` configures. */
   clients?: readonly string[];
 };

@@ -42,6 +42,7 @@ import { EtpRoomsService } from './rooms/etp-rooms.service.js';
   exports: [EtpRoomsService, EtpClient, ETP_CONNECTION_OBSERVER],
 })
 export class EtpModule extends EtpConfigurableModule {
+  /** The module with these options: the default client, named clients, the rooms' broker. */
   static override forRoot(options: EtpModuleOptions & EtpModuleExtras = {}): DynamicModule {
     return withNamedClients(super.forRoot(options), Object.keys(options.clients ?? {}));
   }

@@ -19,6 +19,18 @@ function setStatus(state, text) {
 
 let acksLogged = 0;
 
+// An answer as words rather than raw JSON: `room: lobby, members: alice, bot`. Spaces after the
+// separators let a long answer wrap between words, never inside one.
+function readable(value) {
+  if (Array.isArray(value)) return value.map(readable).join(', ');
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value)
+      .map(([key, inner]) => `${key}: ${readable(inner)}`)
+      .join(', ');
+  }
+  return String(value);
+}
+
 // The newest entry goes on top, numbered in arrival order: the first ack is 1, the newest highest.
 function logAck(text) {
   const item = document.createElement('li');
@@ -61,18 +73,29 @@ async function refreshMembers() {
   if (answer?.room === room) showMembers(answer.members);
 }
 
+// Join is for a room the page is not in yet: disabled once in the room the form names, enabled
+// again when the form names another one (joining it leaves the current one).
+function updateJoin() {
+  $('join').disabled = room !== undefined && $('room').value.trim() === room;
+}
+
 function setJoined(joined) {
   $('leave').disabled = !joined;
   $('text').disabled = !joined;
   $('send').disabled = !joined;
+  $('text').placeholder = joined ? 'Say something (try !help)' : 'Join a room to speak';
+  $('hint').hidden = joined;
   $('current-room').textContent = room ?? 'no room';
   if (!joined) showMembers([]);
+  updateJoin();
 }
+
+$('room').addEventListener('input', updateJoin);
 
 // The server's requests: whatever this handler returns is sent back as the ack.
 client.on('profile', () => {
   const profile = { name: $('name').value.trim() };
-  logAck(`server asked for our profile → answered ${JSON.stringify(profile)}`);
+  logAck(`server asked for our profile → answered ${readable(profile)}`);
   return profile;
 });
 
@@ -107,7 +130,7 @@ $('join-form').addEventListener('submit', async (event) => {
     if (room !== undefined && room !== wanted) await client.emitWithAck('leave', { room });
     const answer = await client.emitWithAck('join', { room: wanted }, { timeout: 10000 });
     if (answer === undefined) return; // refused: the `exception` event says why
-    logAck(`join ${wanted} → ${JSON.stringify(answer)}`);
+    logAck(`join ${wanted} → ${readable(answer)}`);
     room = answer.room;
     setJoined(true);
     showMembers(answer.members);
@@ -123,7 +146,7 @@ $('leave').addEventListener('click', async () => {
   room = undefined;
   setJoined(false);
   const answer = await client.emitWithAck('leave', { room: left });
-  logAck(`leave ${left} → ${JSON.stringify(answer)}`);
+  logAck(`leave ${left} → ${readable(answer)}`);
   addMessage({ text: `you left ${left}` }, true);
 });
 

@@ -32,13 +32,17 @@ export type EtpEventHandler<T = unknown> = (data: T, event: string) => unknown;
 
 /** How a connection ended: `isNormalClose(info)` tells a normal close from a failure. */
 export interface EtpDisconnectInfo {
+  /** Why it ended, in the words of `handleDisconnect`. */
   readonly reason: EtpDisconnectReason;
   /** Close status (1006 when the connection ended without a close frame). */
   readonly closeCode: number;
+  /** The close frame's reason text, when there was one. */
   readonly closeReason: string | undefined;
+  /** The error that ended the connection, if one did. */
   readonly error: Error | undefined;
 }
 
+/** What `onDisconnect` calls after every connection that ends. */
 export type EtpDisconnectListener = (reason: EtpDisconnectReason, info: EtpDisconnectInfo) => void;
 
 export type EtpLogLevel = 'log' | 'debug' | 'warn' | 'error';

@@ -3,6 +3,7 @@ import { EtpFrameError, EtpPayloadError } from '../protocol/errors.js';
 
 /** A connection attempt that failed: refused, timed out, or closed before it opened. */
 export class EtpConnectError extends Error {
+  /** Always `'EtpConnectError'`. */
   override readonly name = 'EtpConnectError';
 
   constructor(
@@ -17,8 +18,10 @@ export class EtpConnectError extends Error {
 
 /** An event the client received that no handler and no unknown-event handler takes. */
 export class EtpUnknownEventError extends Error {
+  /** Always `'EtpUnknownEventError'`. */
   override readonly name = 'EtpUnknownEventError';
 
+  /** @param event - The event's name, as it came on the wire. */
   constructor(readonly event: string) {
     super(`No handler for ETP event "${event}" and no onUnknownEvent handler`);
   }
@@ -26,9 +29,11 @@ export class EtpUnknownEventError extends Error {
 
 /** A handler of an incoming event threw or rejected; a waiting server got an empty answer. */
 export class EtpHandlerError extends Error {
+  /** Always `'EtpHandlerError'`. */
   override readonly name = 'EtpHandlerError';
 
   constructor(
+    /** The event whose handler failed. */
     readonly event: string,
     options: { cause: unknown },
   ) {

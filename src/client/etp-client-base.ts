@@ -52,6 +52,7 @@ export abstract class EtpClientBase<
   EmitEvents extends EtpEventsMap = EtpDefaultEventsMap,
   ListenEvents extends EtpEventsMap = EtpDefaultEventsMap,
 > {
+  /** The payload codec of the `codec` option: how data is decoded and encoded. */
   readonly codec: EtpPayloadCodec;
 
   protected readonly options: Readonly<EtpClientBaseOptions>;

@@ -69,6 +69,9 @@ export class EtpClient<
     return this.pingServer(options?.timeout);
   }
 
+  /**
+   * Nest calls it: connects when the options give a `url` and `connectOnBootstrap` is not `false`.
+   */
   async onApplicationBootstrap(): Promise<void> {
     const options = this.options as EtpClientOptions;
     if (this.url === undefined || options.connectOnBootstrap === false) return;
@@ -84,6 +87,7 @@ export class EtpClient<
     await this.start(undefined, true).catch(() => undefined);
   }
 
+  /** Nest calls it: closes the connection and stops reconnecting. */
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
     await this.close();

@@ -1,5 +1,6 @@
 export const ETP_EVENT_METADATA = 'etp:client-event';
 
+/** Options of `@OnEtpEvent()`. */
 export interface OnEtpEventOptions {
   /** The named client the handler listens on; the default client without one. */
   client?: string;

@@ -1,6 +1,7 @@
 /** An event name with this prefix answers a request: `__ack_<event>`. */
 export const ACK_PREFIX = '__ack_';
 
+/** The event that answers `event`: `__ack_<event>`. */
 export function ackEventOf(event: string): string {
   return ACK_PREFIX + event;
 }

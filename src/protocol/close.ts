@@ -3,12 +3,17 @@
  * The close code, close text and any error stay on the socket.
  */
 export const EtpDisconnectReason = {
+  /** The peer closed the connection. */
   ClientClosed: 'client closed',
+  /** This side closed it: `close()`, shutdown. */
   ServerClosed: 'server closed',
+  /** The peer did not answer a ping in time. */
   HeartbeatTimeout: 'heartbeat timeout',
+  /** The peer sent a message larger than `maxPayload` (1009). */
   MessageTooBig: 'message too big',
   /** The peer fell further behind in reading than the gateway's `maxBufferedBytes`. */
   SlowConsumer: 'slow consumer',
+  /** The connection broke (a socket error). */
   TransportError: 'transport error',
 } as const;
 

@@ -6,11 +6,18 @@ import { isBytes, utf8Decode, utf8Encode } from './utf8.js';
  * message), or `undefined` for a frame without a data part.
  */
 export interface EtpPayloadCodec {
+  /** A name for logs and errors. */
   readonly name: string;
+  /** The handler's value from a frame's data part (`null`: the frame has none). */
   decode(data: Uint8Array | null): unknown;
+  /**
+   * The data part for a value: text (a text message), bytes (a binary message) or `undefined`
+   * (none).
+   */
   encode(value: unknown): string | Uint8Array | undefined;
 }
 
+/** The names of the built-in codecs, as the `codec` option takes them. */
 export type EtpCodecName = 'auto' | 'json' | 'text' | 'binary';
 
 /**
@@ -101,6 +108,7 @@ export const binaryCodec: EtpPayloadCodec = {
   },
 };
 
+/** The built-in codecs by name. */
 export const EtpCodecs: Readonly<Record<EtpCodecName, EtpPayloadCodec>> = Object.freeze({
   auto: autoCodec,
   json: jsonCodec,

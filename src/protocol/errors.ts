@@ -4,6 +4,7 @@ const PREVIEW_BYTES = 64;
 
 /** A WebSocket message that is not an ETP frame. It is reported and dropped. */
 export class EtpFrameError extends Error {
+  /** Always `'EtpFrameError'`. */
   override readonly name = 'EtpFrameError';
   /** The first bytes of the message, as text, for the log. */
   readonly preview: string;
@@ -19,9 +20,11 @@ export class EtpFrameError extends Error {
 
 /** A frame whose data the payload codec refused. */
 export class EtpPayloadError extends Error {
+  /** Always `'EtpPayloadError'`. */
   override readonly name = 'EtpPayloadError';
 
   constructor(
+    /** The event whose data was refused. */
     readonly event: string,
     options: { cause: unknown },
   ) {
@@ -34,11 +37,15 @@ export class EtpPayloadError extends Error {
  * answers that did (empty for a single peer).
  */
 export class EtpAckTimeoutError extends Error {
+  /** Always `'EtpAckTimeoutError'`. */
   override readonly name = 'EtpAckTimeoutError';
 
   constructor(
+    /** The event that asked for an answer. */
     readonly event: string,
+    /** How long it waited, in ms. */
     readonly timeout: number,
+    /** The answers that came in time (a broadcast's; empty for a single peer). */
     readonly responses: unknown[] = [],
   ) {
     super(`No acknowledgement for event "${event}" within ${timeout} ms`);
@@ -47,9 +54,11 @@ export class EtpAckTimeoutError extends Error {
 
 /** The connection is gone: nothing was sent, or the answer can no longer come. */
 export class EtpConnectionClosedError extends Error {
+  /** Always `'EtpConnectionClosedError'`. */
   override readonly name = 'EtpConnectionClosedError';
 
   constructor(
+    /** The event that could not be sent or answered. */
     readonly event: string,
     reason = 'the connection is closed',
   ) {

@@ -3,6 +3,7 @@ import { utf8Decode, utf8Encode } from './utf8.js';
 
 /** One ETP message: `<event>||<ackId>||<data>`. */
 export interface EtpFrame {
+  /** The event name. */
   readonly event: string;
   /** 0 when the sender wants no acknowledgement. */
   readonly ackId: number;

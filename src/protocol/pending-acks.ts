@@ -1,6 +1,7 @@
 import { EtpAckTimeoutError, EtpConnectionClosedError } from './errors.js';
 import { AckIdSequence } from './ack.js';
 
+/** Options of one `emitWithAck` call. */
 export interface EmitWithAckOptions {
   /** Milliseconds to wait for the answer; 0 waits for ever. Default 30 000. */
   timeout?: number;
@@ -8,6 +9,7 @@ export interface EmitWithAckOptions {
   signal?: AbortSignal;
 }
 
+/** How long `emitWithAck` waits for an answer by default, in ms. */
 export const DEFAULT_ACK_TIMEOUT = 30_000;
 
 interface Pending {

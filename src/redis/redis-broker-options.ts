@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 
+/** Options of `EtpRedisBroker`; every one has a default. */
 export interface EtpRedisBrokerOptions {
   /** Where Redis is, when no `client` is given. Default `redis://127.0.0.1:6379`. */
   url?: string;
@@ -26,4 +27,5 @@ export interface EtpRedisBrokerOptions {
   signingKey?: string | Buffer;
 }
 
+/** Where `EtpRedisBroker` looks for Redis without `url` or `client`. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

@@ -4,6 +4,7 @@
  * already.
  */
 export class EtpRoomLimitError extends Error {
+  /** Always `'EtpRoomLimitError'`. */
   override readonly name = 'EtpRoomLimitError';
 
   constructor(
@@ -22,6 +23,7 @@ export class EtpRoomLimitError extends Error {
  * its members would receive what is sent to that connection.
  */
 export class EtpRoomNameError extends Error {
+  /** Always `'EtpRoomNameError'`. */
   override readonly name = 'EtpRoomNameError';
 
   constructor(
@@ -38,6 +40,7 @@ export class EtpRoomNameError extends Error {
  * `emit` and `emitWithAck`, before anything is sent to any instance.
  */
 export class EtpBroadcastTooLargeError extends Error {
+  /** Always `'EtpBroadcastTooLargeError'`. */
   override readonly name = 'EtpBroadcastTooLargeError';
 
   constructor(

@@ -5,13 +5,17 @@ import type { EtpLocalRooms } from './local-rooms.js';
  * but not those of any room in `except`. A socket id names a room of one.
  */
 export interface EtpBroadcastTarget {
+  /** The rooms whose members it is for; `undefined`: every connection. */
   readonly rooms: readonly string[] | undefined;
+  /** Rooms whose members are left out. */
   readonly except: readonly string[];
 }
 
 /** A connection as any instance describes it: its id and rooms. */
 export interface EtpSocketDescription {
+  /** The connection's id. */
   readonly id: string;
+  /** The rooms it is in. */
   readonly rooms: readonly string[];
 }
 
@@ -38,9 +42,13 @@ export interface EtpBroker {
     data: unknown,
     timeout: number,
   ): Promise<unknown[]>;
+  /** Describes the target's members on every instance. */
   fetchSockets(target: EtpBroadcastTarget): Promise<EtpSocketDescription[]>;
+  /** Makes the target's members on every instance join `rooms`. */
   socketsJoin(target: EtpBroadcastTarget, rooms: readonly string[]): Promise<void>;
+  /** Makes the target's members on every instance leave `rooms`. */
   socketsLeave(target: EtpBroadcastTarget, rooms: readonly string[]): Promise<void>;
+  /** Closes the target's connections on every instance with `code` and `reason`. */
   disconnectSockets(target: EtpBroadcastTarget, code: number, reason?: string): Promise<void>;
   /** Runs once at application shutdown: releases what the broker opened. */
   close(): Promise<void>;

@@ -24,7 +24,10 @@ export class EtpLocalRooms {
   /** @internal The payloads of the broadcast being sent, encoded before the broker ran. */
   readonly payloads = new BroadcastPayloads();
 
-  /** @internal */
+  /**
+   * @internal
+   * @param registry - Who is in which room on this instance.
+   */
   constructor(readonly registry: RoomRegistry) {}
 
   /**
@@ -81,6 +84,7 @@ export class EtpLocalRooms {
     return sockets;
   }
 
+  /** The target's members on this instance, each with its id and rooms. */
   describe(target: EtpBroadcastTarget): EtpSocketDescription[] {
     return this.sockets(target).map((socket) => ({
       id: socket.id,
@@ -114,10 +118,12 @@ export class EtpLocalRooms {
     return refused;
   }
 
+  /** Makes the target's members on this instance leave `rooms`. */
   leave(target: EtpBroadcastTarget, rooms: readonly string[]): void {
     for (const socket of this.sockets(target)) this.registry.leave(socket, rooms);
   }
 
+  /** Closes the target's connections on this instance. */
   disconnect(target: EtpBroadcastTarget, code: number, reason?: string): void {
     for (const socket of this.sockets(target)) socket.close(code, reason);
   }

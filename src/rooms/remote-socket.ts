@@ -7,6 +7,7 @@ import type { EtpSocketDescription } from './etp-broker.js';
  * broadcast operator of its id, so it is checked as `rooms.to(id)` would check it.
  */
 export class EtpRemoteSocket {
+  /** The connection's id. */
   readonly id: string;
   /** The rooms it was in when fetched. */
   readonly rooms: ReadonlySet<string>;
@@ -25,10 +26,12 @@ export class EtpRemoteSocket {
     this.operator.emit(event, data);
   }
 
+  /** Makes it join rooms, on whichever instance holds it. */
   join(...rooms: string[]): Promise<void> {
     return this.operator.socketsJoin(...rooms);
   }
 
+  /** Makes it leave rooms, on whichever instance holds it. */
   leave(...rooms: string[]): Promise<void> {
     return this.operator.socketsLeave(...rooms);
   }

@@ -13,9 +13,17 @@ export type EtpAuthorizeFunction = (request: IncomingMessage) => unknown;
 
 /** An `@Injectable()` class that authorizes handshakes; it may inject providers (a JwtService). */
 export interface EtpAuthorizer {
+  /**
+   * Decides on one handshake: `false` refuses (401), a thrown `HttpException` refuses with its
+   * status, anything else is kept as `socket.auth`.
+   */
   authorize(request: IncomingMessage): unknown;
 }
 
+/**
+ * The gateway's `authorize` option: a function, or an `@Injectable()` class implementing
+ * `EtpAuthorizer`.
+ */
 export type EtpAuthorize = EtpAuthorizeFunction | Type<EtpAuthorizer>;
 
 export const DEFAULT_AUTHORIZE_TIMEOUT = 10_000;

@@ -39,6 +39,10 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
     this.appHttpServer = resolveHttpServer(app);
   }
 
+  /**
+   * Nest calls it for each gateway: the server of its path and port, shared by gateways on the same
+   * ones.
+   */
   create(port: number, options: GatewayOptions = {}): EtpServer {
     if (options.namespace !== undefined) {
       throw new Error('EtpAdapter does not support namespaces: give each gateway a path instead');
@@ -63,6 +67,7 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
     return server;
   }
 
+  /** Nest calls it: runs `callback` for each connection the server accepts. */
   bindClientConnect(
     server: EtpServer,
     callback: (socket: EtpSocket, request: IncomingMessage) => void,
@@ -70,6 +75,9 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
     server.addConnectionCallback(callback);
   }
 
+  /**
+   * Nest calls it: runs `callback` once when the connection ends, with an `EtpDisconnectReason`.
+   */
   bindClientDisconnect(socket: EtpSocket, callback: (reason: string) => void): void {
     socket.onClose(() => callback(socket.disconnectReason ?? 'closed'));
   }
@@ -79,6 +87,10 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
     socket.close(1013, 'try again later');
   }
 
+  /**
+   * Nest calls it: dispatches a connection's events to the gateway's handlers and answers their
+   * acks.
+   */
   bindMessageHandlers(
     socket: EtpSocket,
     handlers: WsMessageHandler[],
@@ -109,6 +121,10 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
     }
   }
 
+  /**
+   * Nest calls it at shutdown, after the gateways closed: releases the HTTP servers the adapter
+   * made.
+   */
   async dispose(): Promise<void> {
     for (const router of this.routers.values()) router.detach();
     this.routers.clear();

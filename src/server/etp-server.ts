@@ -61,7 +61,9 @@ const MAX_EVENT_IN_LOG = 100;
 export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   /** The path it serves, or `undefined` when it takes every path not claimed by another. */
   readonly path: string | undefined;
+  /** The gateway's payload codec. */
   readonly codec: EtpPayloadCodec;
+  /** Default timeout of `socket.emitWithAck`, in ms. */
   readonly ackTimeout: number;
   /** How far a peer may fall behind in reading before it is closed as a slow consumer. */
   readonly maxBufferedBytes: number;
@@ -88,6 +90,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   private slowConsumerCount = 0;
 
   constructor(
+    /** The gateway's options, as `@WebSocketGateway()` got them. */
     readonly options: Readonly<EtpGatewayOptions>,
     private readonly logger: Logger,
     private observer: ConnectionObserver | undefined,
@@ -128,6 +131,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     return this.connections;
   }
 
+  /** How many connections are open. */
   get size(): number {
     return this.connections.size;
   }
@@ -262,6 +266,10 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     );
   }
 
+  /**
+   * Reports a message that is not an ETP frame, or data the codec refused: to `onError`, and to the
+   * log (rate-limited).
+   */
   reportMalformed(error: Error, socket: EtpSocket): void {
     this.metrics.malformed(error);
     if (peerReports.allow(socket, this.logger)) {
@@ -270,6 +278,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     this.notify(error, socket);
   }
 
+  /** Reports an event no handler takes: to `onError`, and to the log (rate-limited). */
   reportUnknownEvent(event: string, socket: EtpSocket): void {
     const error = new Error(`Unknown ETP event "${event}" with no ${ETP_UNKNOWN_EVENT} handler`);
     if (peerReports.allow(socket, this.logger)) {
@@ -278,6 +287,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     this.notify(error, socket);
   }
 
+  /** Reports a handler that threw: to `onError`, and to the log. */
   reportHandlerFailure(error: unknown, socket: EtpSocket, event: string): void {
     this.logger.error(
       `Handler of "${escapeLogText(event, MAX_EVENT_IN_LOG)}" failed [socket ${socket.id}]`,

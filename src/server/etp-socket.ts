@@ -114,10 +114,12 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     return this.server.roomsOf(this);
   }
 
+  /** Whether the connection is open. */
   get connected(): boolean {
     return this.ws.readyState === OPEN;
   }
 
+  /** The gateway's payload codec. */
   get codec(): EtpPayloadCodec {
     return this.server.codec;
   }

@@ -6,6 +6,10 @@ import type { EtpSocket } from './etp-socket.js';
 export type EtpOrigin =
   boolean | string | RegExp | ReadonlyArray<string | RegExp> | ((origin: string) => boolean);
 
+/**
+ * The heartbeat: a ping every `interval` ms; a peer that has not answered `timeout` ms later is
+ * dropped.
+ */
 export interface EtpHeartbeatOptions {
   /** Milliseconds between two pings of every connection. Default 25 000. */
   interval?: number;
@@ -25,7 +29,10 @@ export interface EtpGatewayOptions {
    * Browser origins allowed besides the request's own host. Clients that send no `Origin`
    * (Go, Node) are always accepted; `true` allows every origin. Default: same host only.
    */
-  cors?: { origin?: EtpOrigin };
+  cors?: {
+    /** The origins allowed: `true`, a string, a RegExp, an array of them, or a function. */
+    origin?: EtpOrigin;
+  };
   /** Liveness pings; `false` switches them off. */
   heartbeat?: EtpHeartbeatOptions | false;
   /**

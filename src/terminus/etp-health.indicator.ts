@@ -10,7 +10,12 @@ export interface EtpHealthDetails {
   /** Every gateway's server: path, port, whether it listens, its open connections. */
   gateways: EtpGatewayStatus[];
   /** The broker of the rooms, and whether it reaches its backend. */
-  broker: { name: string; connected: boolean };
+  broker: {
+    /** The broker's class name. */
+    name: string;
+    /** Whether it reaches its backend (a broker without `isConnected()` always does). */
+    connected: boolean;
+  };
   /** Why the status is down; absent when up. */
   message?: string;
 }
@@ -29,6 +34,10 @@ export class EtpHealthIndicator {
     private readonly moduleRef: ModuleRef,
   ) {}
 
+  /**
+   * Up when the adapter is an `EtpAdapter`, every gateway listens and the broker is connected;
+   * down (`HealthCheckService` answers 503) otherwise.
+   */
   isHealthy<const Key extends string = 'etp'>(
     key: Key = 'etp' as Key,
   ): HealthIndicatorResult<Key, 'up' | 'down', EtpHealthDetails> {

@@ -6,7 +6,7 @@ import { EtpModule, type EtpCodecName } from '../../src/index.js';
 import { startApp } from '../support/app.js';
 import { RawClient, wsUrl } from '../support/raw-client.js';
 
-// The frames the README's codec table and its exception section promise, taken off the wire.
+// The frames docs/wire.md's codec tables and its exception section promise, taken off the wire.
 
 function gatewayWith(codec: EtpCodecName) {
   @WebSocketGateway({ path: `/${codec}`, codec })
@@ -90,7 +90,7 @@ const REQUESTS = [
   'echo||7',
 ];
 
-describe('the bytes the README documents', () => {
+describe('the bytes docs/wire.md documents', () => {
   let app: INestApplication;
   let port: number;
 

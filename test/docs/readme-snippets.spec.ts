@@ -1,29 +1,30 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARTIFACTS, ROOT, tsc } from '../support/package-build.js';
+import { docsDependencies } from './docs-deps.js';
+import { directoryOf, docPages, projectOf, type Snippet } from './snippets.js';
 
-const TSC_TIMEOUT = 120_000;
+const TSC_TIMEOUT = 180_000;
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const FILE_NAME = /^\/\/ ([\w.-]+\.ts)\n/;
-
-/** The ```ts blocks of the README; a block opening with `// name.ts` is that file. */
-function snippets(markdown: string): Array<{ name: string; code: string }> {
-  const blocks = [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]);
-  return blocks.map((code, index) => ({
-    name: FILE_NAME.exec(code)?.[1] ?? `snippet-${String(index + 1).padStart(2, '0')}.ts`,
-    code,
-  }));
-}
+const PAGES = docPages();
 
 /**
- * Type-checks files as a user's ESM project would, with `nestjs-etp` mapped to the sources
- * (so no build is needed) and the DOM library for the browser snippets.
+ * Type-checks projects as a user's ESM Nest 12 app would, one subdirectory each, in one run of
+ * the compiler: `nestjs-etp` mapped to the sources (so no build is needed), the DOM library for
+ * the browser snippets.
  */
-async function typecheck(directory: string, files: Array<{ name: string; code: string }>) {
+async function typecheck(
+  directory: string,
+  projects: Record<string, Snippet[]>,
+  extraModules?: string,
+) {
   rmSync(directory, { recursive: true, force: true });
-  mkdirSync(directory, { recursive: true });
-  for (const file of files) writeFileSync(join(directory, file.name), file.code);
+  for (const [name, files] of Object.entries(projects)) {
+    mkdirSync(join(directory, name), { recursive: true });
+    for (const file of files) writeFileSync(join(directory, name, file.name), file.code);
+  }
+  writeFileSync(join(directory, 'package.json'), JSON.stringify({ type: 'module' }));
   const src = join(ROOT, 'src');
   const tsconfig = {
     compilerOptions: {
@@ -42,9 +43,12 @@ async function typecheck(directory: string, files: Array<{ name: string; code: s
         'nestjs-etp/browser': [join(src, 'browser.ts')],
         'nestjs-etp/redis': [join(src, 'redis/index.ts')],
         'nestjs-etp/terminus': [join(src, 'terminus/index.ts')],
+        ...(extraModules === undefined
+          ? {}
+          : { '@nestjs/jwt': [join(extraModules, '@nestjs/jwt/dist/index.d.ts')] }),
       },
     },
-    include: ['*.ts'],
+    include: ['*/*.ts'],
   };
   writeFileSync(join(directory, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
   await tsc('-p', join(directory, 'tsconfig.json'), '--pretty', 'false');
@@ -67,25 +71,60 @@ describe('README', () => {
     expect(scripts.test).toContain('jest');
   });
 
-  test('keeps the performance block as its last section', () => {
-    const start = README.indexOf('<!-- perf:start -->');
-    const end = README.indexOf('<!-- perf:end -->');
-    expect(start).toBeGreaterThan(0);
-    expect(end).toBeGreaterThan(start);
-    expect(README.slice(end + '<!-- perf:end -->'.length).trim()).toBe('');
-    expect(README.slice(0, start).lastIndexOf('\n## ')).toBeLessThan(start);
+  test('says what the package is before anything else, and has a table of contents', () => {
+    const firstBlock = README.indexOf('```');
+    expect(README.slice(0, firstBlock)).toMatch(/txix-open\/etp/);
+    expect(README.indexOf('## Contents')).toBeGreaterThan(firstBlock);
+    expect(README.indexOf('## Contents')).toBeLessThan(README.indexOf('## Install'));
+  });
+
+  test('uses no top-level await, which a CommonJS app refuses', () => {
+    for (const page of PAGES) {
+      for (const file of page.snippets) {
+        const topLevel = file.code.split('\n').filter((line) => /^(const .* = )?await /.test(line));
+        expect({ page: page.path, file: file.name, topLevel }).toEqual({
+          page: page.path,
+          file: file.name,
+          topLevel: [],
+        });
+      }
+    }
+  });
+});
+
+describe('the snippets of the README and of docs/, as an ESM Nest 12 app', () => {
+  let jwtModules: string;
+
+  beforeAll(async () => {
+    jwtModules = await docsDependencies();
+  }, TSC_TIMEOUT);
+
+  test('the README has the Quick start files, each name once', () => {
+    const readme = PAGES[0];
+    expect(readme.snippets.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(readme.snippets.map((file) => file.name)).size).toBe(readme.snippets.length);
+    expect(readme.snippets.map((file) => file.name)).toEqual(
+      expect.arrayContaining(['main.ts', 'app.module.ts', 'chat.gateway.ts', 'page.ts']),
+    );
   });
 
   test(
-    'every TypeScript snippet compiles against the package',
+    'every page compiles against the package, each page a project of its own',
     async () => {
-      const files = snippets(README);
-      expect(files.length).toBeGreaterThanOrEqual(10);
-      expect(new Set(files.map((file) => file.name)).size).toBe(files.length);
-      expect(files.map((file) => file.name)).toEqual(
-        expect.arrayContaining(['main.ts', 'app.module.ts', 'chat.gateway.ts', 'page.ts']),
-      );
-      await typecheck(join(ARTIFACTS, 'readme'), files);
+      const projects: Record<string, Snippet[]> = {};
+      for (const page of PAGES.filter((one) => one.snippets.length > 0)) {
+        const names = page.snippets.map((file) => file.name);
+        expect({
+          page: page.path,
+          duplicates: names.filter((n, i) => names.indexOf(n) !== i),
+        }).toEqual({
+          page: page.path,
+          duplicates: [],
+        });
+        projects[directoryOf(page)] = projectOf(page, PAGES[0]);
+      }
+      expect(Object.keys(projects).length).toBeGreaterThanOrEqual(8);
+      await typecheck(join(ARTIFACTS, 'snippets-esm'), projects, jwtModules);
     },
     TSC_TIMEOUT,
   );
@@ -96,7 +135,9 @@ describe('README', () => {
       const wrong = `import { EtpRoomsService } from 'nestjs-etp';\n
 export const broken = (rooms: EtpRoomsService) => rooms.to('lobby').broadcastTo('x');\n`;
       await expect(
-        typecheck(join(ARTIFACTS, 'readme-wrong'), [{ name: 'wrong.ts', code: wrong }]),
+        typecheck(join(ARTIFACTS, 'snippets-esm-wrong'), {
+          wrong: [{ name: 'wrong.ts', code: wrong }],
+        }),
       ).rejects.toThrow(/broadcastTo/);
     },
     TSC_TIMEOUT,

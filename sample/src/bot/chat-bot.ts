@@ -53,7 +53,7 @@ export class ChatBot {
   private async answer(command: string, room: string): Promise<string | undefined> {
     switch (command) {
       case '!help':
-        return 'I answer !time and !who';
+        return 'I answer !help, !time and !who';
       case '!time':
         return `it is ${new Date().toISOString()} here`;
       case '!who': {

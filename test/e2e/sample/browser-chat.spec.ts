@@ -22,8 +22,9 @@ const IN_CI = process.env.CI === 'true';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOTS = join(ARTIFACTS, 'browser');
 const STEP = { timeout: 10_000 };
-/** A phone's CSS viewport (an iPhone 12 to 15). */
+/** A phone's CSS viewport (an iPhone 12 to 15), and a laptop's. */
 const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
 
 if (!HAVE_CHROMIUM && !IN_CI) {
   console.warn(`${CHROMIUM} is missing: the browser test is skipped (under CI=true it must run)`);
@@ -57,7 +58,7 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     const context = await browser!.newContext(
       phone
         ? { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-        : { viewport: { width: 1000, height: 620 } },
+        : { viewport: DESKTOP },
     );
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
@@ -75,6 +76,34 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     await page.click('#send');
   }
 
+  test('before joining, the page says what to do; Send waits for a room, Join for a new one', async () => {
+    const page = await open('newcomer', { room: 'porch' });
+    expect(await page.locator('#hint').isVisible()).toBe(true);
+    expect(await page.locator('#hint').textContent()).toContain('press Join');
+    expect(await page.locator('#send').isDisabled()).toBe(true);
+    expect(await page.locator('#text').getAttribute('placeholder')).toBe('Join a room to speak');
+    expect(await page.locator('#join').isEnabled()).toBe(true);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'chat-before-join.png') });
+
+    await page.click('#join');
+    await message(page, 'you joined porch as newcomer');
+    expect(await page.locator('#hint').isVisible()).toBe(false);
+    expect(await page.locator('#send').isEnabled()).toBe(true);
+    expect(await page.locator('#join').isDisabled()).toBe(true);
+    // Naming another room enables Join again: joining it leaves this one.
+    await page.fill('#room', 'attic');
+    expect(await page.locator('#join').isEnabled()).toBe(true);
+    await page.fill('#room', 'porch');
+    expect(await page.locator('#join').isDisabled()).toBe(true);
+    await page.click('#leave');
+    await message(page, 'you left porch');
+    expect(await page.locator('#join').isEnabled()).toBe(true);
+    expect(await page.locator('#hint').isVisible()).toBe(true);
+    await page.context().close();
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
   test('two pages chat through a room, with acks both ways', async () => {
     const alice = await open('alice');
     const bob = await open('bob');
@@ -87,8 +116,8 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     await message(alice, 'bob joined lobby');
     expect(await texts(alice, '#acks li')).toEqual(
       expect.arrayContaining([
-        'server asked for our profile → answered {"name":"alice"}',
-        'join lobby → {"room":"lobby","name":"alice","members":["alice","bot"]}',
+        'server asked for our profile → answered name: alice',
+        'join lobby → room: lobby, name: alice, members: alice, bot',
       ]),
     );
     await alice.locator('#members li', { hasText: 'bob' }).waitFor(STEP);
@@ -106,6 +135,8 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     await message(alice, 'hi alice, ask the bot');
 
     // The bot is an EtpClient in the same app, answering in the room.
+    await say(alice, '!help');
+    await message(alice, 'I answer !help, !time and !who');
     await say(alice, '!who');
     await message(alice, 'in lobby: alice, bob, bot');
     await message(bob, 'in lobby: alice, bob, bot');
@@ -156,6 +187,33 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     // The message box is on screen, not pushed below the fold.
     const box = (await phone.locator('#say-form').boundingBox())!;
     expect(box.y + box.height).toBeLessThanOrEqual(PHONE.height);
+    // The title and the status pill share one line, neither wrapped.
+    const title = (await phone.locator('h1').boundingBox())!;
+    const status = (await phone.locator('#status').boundingBox())!;
+    const lineHeight = await phone
+      .locator('h1')
+      .evaluate((h1) => parseFloat(getComputedStyle(h1).lineHeight));
+    expect(title.height).toBeLessThanOrEqual(lineHeight + 1);
+    expect(status.height).toBeLessThan(2 * lineHeight);
+    expect(Math.abs(title.y + title.height / 2 - (status.y + status.height / 2))).toBeLessThan(4);
+    // The answers box lies whole within the side panel and the screen: nothing of it is cut.
+    const acksBox = (await phone.locator('#acks').boundingBox())!;
+    const side = (await phone.locator('.side').boundingBox())!;
+    expect(acksBox.y + acksBox.height).toBeLessThanOrEqual(side.y + side.height);
+    expect(acksBox.x + acksBox.width).toBeLessThanOrEqual(PHONE.width);
+    const shown = await phone.locator('#acks li:visible').count();
+    expect(shown).toBeGreaterThanOrEqual(1);
+    expect(
+      await phone.locator('#acks').evaluate((list) => list.scrollHeight - list.clientHeight),
+    ).toBe(0);
+    // The status pill says where it is connected, whole.
+    expect(
+      await phone.locator('#status').evaluate((pill) => pill.scrollWidth - pill.clientWidth),
+    ).toBe(0);
+    // Answers wrap between words, never inside one.
+    expect(
+      await phone.locator('#acks').evaluate((list) => getComputedStyle(list).overflowWrap),
+    ).toBe('break-word');
 
     // Newest on top, numbered as they came: profile (1), join (2), say (3).
     const acks = await phone

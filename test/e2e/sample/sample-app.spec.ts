@@ -111,7 +111,7 @@ describe('the sample app', () => {
           await carol.next((frame) => frame.startsWith('message||') && frame.includes('"bot"'))
         ).split('||')[2],
       ) as { from: string; text: string };
-    expect(await reply()).toMatchObject({ from: 'bot', text: 'I answer !time and !who' });
+    expect(await reply()).toMatchObject({ from: 'bot', text: 'I answer !help, !time and !who' });
     carol.send('say||0||{"room":"lobby","text":"!who"}');
     expect(await reply()).toMatchObject({ from: 'bot', text: 'in lobby: bot, carol' });
   });
