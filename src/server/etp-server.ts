@@ -15,7 +15,7 @@ import { encodeFrame } from '../protocol/frame.js';
 import { escapeLogText, peerReports } from '../protocol/log-limit.js';
 import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
 import { ETP_UNKNOWN_EVENT, type HandlerRoute } from './dispatch.js';
-import type { HandshakeAuthorizer } from './authorize.js';
+import { describeThrown, type HandshakeAuthorizer } from './authorize.js';
 import { checkMaxBufferedBytes, pauseReadingAt } from './backpressure.js';
 import { EtpSocket } from './etp-socket.js';
 import { checkMaxEventsPerSecond } from './event-budget.js';
@@ -189,17 +189,25 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       this.wss.handleUpgrade(request, stream, head, (ws) => this.accept(ws, request, stream));
       return;
     }
-    void authorizer.check(request, stream).then((granted) => {
-      if (granted === undefined) return;
-      if (this.closing) {
-        refuseHandshake(stream, 503, 'Service Unavailable');
-        return;
-      }
-      this.wss.handleUpgrade(request, stream, head, (ws) => {
-        this.accept(ws, request, stream, granted.auth);
-        stream.resume(); // paused while authorize decided; ws now listens
+    void authorizer
+      .check(request, stream)
+      .then((granted) => {
+        if (granted === undefined) return;
+        if (this.closing) {
+          refuseHandshake(stream, 503, 'Service Unavailable');
+          return;
+        }
+        this.wss.handleUpgrade(request, stream, head, (ws) => {
+          this.accept(ws, request, stream, granted.auth);
+          stream.resume(); // paused while authorize decided; ws now listens
+        });
+      })
+      .catch((error: unknown) => {
+        // Past authorize, a throw would otherwise be an unhandled rejection, which ends the process.
+        const { text, trace } = describeThrown(error);
+        this.logger.error(`Accepting a connection failed: ${text}`, trace);
+        stream.destroy();
       });
-    });
   }
 
   /** @internal Nest's handlers for one gateway on this path, bound to one socket. */
