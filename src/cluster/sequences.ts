@@ -36,8 +36,4 @@ export class Sequences {
     this.last.set(sender, seq);
     return last === undefined ? 0 : seq - last - 1;
   }
-
-  forget(sender: string): void {
-    this.last.delete(sender);
-  }
 }

@@ -66,8 +66,10 @@ export class EtpRedisBroker implements EtpBroker {
     this.heartbeatInterval = options.heartbeatInterval ?? 5_000;
     this.requestTimeout = options.requestTimeout ?? 5_000;
     this.reports = new BrokerReports(this.logger, () => this.metrics);
+    // A peer taken for gone keeps its broadcast number: when its silence was an outage of Redis
+    // (swept right after the reconnection, before its first heartbeat), what it published while
+    // this instance was not yet subscribed again still shows as a gap, and is counted lost.
     this.peers = new Peers(options.heartbeatTimeout ?? 10_000, (instance) => {
-      this.sequences.forget(instance);
       this.pending.peerGone(instance);
     });
     this.link = new RedisLink(options.client ?? options.url ?? DEFAULT_REDIS_URL, this.logger, {
