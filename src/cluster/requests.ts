@@ -1,4 +1,4 @@
-import type { AckCollector } from '../rooms/ack-collector.js';
+import type { AckSink } from '../rooms/ack-collector.js';
 import { Reply, type ReplyMessage } from './messages.js';
 
 /** A request this instance sent to the others, waiting for their replies. */
@@ -89,7 +89,7 @@ export class AckRequest implements PendingRequest {
   private readonly due = new Map<string, number | undefined>();
 
   constructor(
-    private readonly collector: AckCollector,
+    private readonly collector: AckSink,
     instances: readonly string[],
   ) {
     for (const instance of instances) {
