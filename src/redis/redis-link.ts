@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterTransport, TransportHandlers } from '../cluster/transport.js';
+import { ClusterWatch } from './cluster-watch.js';
 
 export type RedisLinkHandlers = TransportHandlers;
 
@@ -163,6 +164,7 @@ export class RedisLink implements ClusterTransport {
 
   private watch(link: Connection): void {
     const { redis, role } = link;
+    if (redis instanceof Cluster) return this.watchCluster(redis, role);
     const onError = this.guard('a connection error', (error: Error): void => {
       if (link.down || this.closing) return;
       link.down = true;
@@ -189,6 +191,26 @@ export class RedisLink implements ClusterTransport {
       redis.off('error', onError);
       redis.off('close', onClose);
       redis.off('ready', onReady);
+    });
+  }
+
+  /** A Cluster stays `ready` while one of its nodes is down: each node is watched instead. */
+  private watchCluster(cluster: Cluster, role: string): void {
+    const watch = new ClusterWatch(cluster, role, this.logger, () => this.ready());
+    const onNodeError = this.guard('a node error', (error: Error, key?: string): void => {
+      if (!this.closing) watch.failed(error, key);
+    });
+    const onError = this.guard('a cluster error', (error: Error): void => {
+      if (!this.closing) watch.failed(error);
+    });
+    cluster.on('node error', onNodeError);
+    cluster.on('nodeError', onNodeError);
+    cluster.on('error', onError);
+    this.detach.push(() => {
+      watch.stop();
+      cluster.off('node error', onNodeError);
+      cluster.off('nodeError', onNodeError);
+      cluster.off('error', onError);
     });
   }
 
