@@ -16,9 +16,8 @@ import {
   type ReplyMessage,
 } from './messages.js';
 import { Peers } from './peers.js';
-import { PendingRequests } from './pending-requests.js';
 import { RemoteRequests } from './remote-requests.js';
-import { AckRequest, GatherRequest } from './requests.js';
+import { Requester } from './requester.js';
 import { ChannelSequences } from './sequences.js';
 import { Signer } from './signing.js';
 import { Subscriptions } from './subscriptions.js';
@@ -43,9 +42,8 @@ export class ClusterBroker implements EtpBroker {
   private readonly envelopes: Envelopes;
   private readonly transport: ClusterTransport;
   private readonly peers: Peers;
-  private readonly pending = new PendingRequests();
+  private readonly requester: Requester;
   private readonly heartbeatInterval: number;
-  private readonly requestTimeout: number;
   private readonly reports: BrokerReports;
   private readonly sequences: ChannelSequences;
   private readonly broadcasts: BroadcastPublisher;
@@ -75,11 +73,10 @@ export class ClusterBroker implements EtpBroker {
     this.envelopes = new Envelopes(key === undefined ? undefined : new Signer(key));
     this.sequences = new ChannelSequences(key !== undefined);
     this.heartbeatInterval = options.heartbeatInterval ?? 5_000;
-    this.requestTimeout = options.requestTimeout ?? 5_000;
     this.reports = new BrokerReports(this.logger, () => this.metrics);
     this.peers = new Peers(options.heartbeatTimeout ?? 10_000, (instance) => {
       this.sequences.forget(instance);
-      this.pending.peerGone(instance);
+      this.requester.pending.peerGone(instance);
     });
     this.transport = transport(
       {
@@ -98,6 +95,16 @@ export class ClusterBroker implements EtpBroker {
           ),
       },
       this.logger,
+    );
+    this.requester = new Requester(
+      name,
+      this.instance,
+      this.channels,
+      this.envelopes,
+      this.transport,
+      this.peers,
+      () => this.metrics,
+      options.requestTimeout ?? 5_000,
     );
     this.broadcasts = new BroadcastPublisher(
       this.instance,
@@ -162,12 +169,7 @@ export class ClusterBroker implements EtpBroker {
     timeout: number,
     collector: AckSink,
   ): void {
-    const id = this.pending.next();
-    const failure = this.request({ kind: Control.EmitWithAck, target, event, data, timeout }, id);
-    if (failure !== undefined) throw failure;
-    this.pending.track(id, new AckRequest(collector, this.peers.alive()));
-    const forget = (): void => this.pending.forget(id);
-    collector.promise.then(forget, forget);
+    this.requester.requestAcks(target, event, data, timeout, collector);
   }
 
   fetchRemoteSockets(target: EtpBroadcastTarget): Promise<EtpSocketDescription[]> {
@@ -198,7 +200,7 @@ export class ClusterBroker implements EtpBroker {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.subscriptions?.stop();
-    this.pending.abortAll(new Error(`${this.name} closed`));
+    this.requester.pending.abortAll(new Error(`${this.name} closed`));
     this.reports.flush();
     await this.transport.close(
       this.envelopes.seal({ kind: Control.Bye, from: this.instance }),
@@ -224,35 +226,9 @@ export class ClusterBroker implements EtpBroker {
     return registry.get(rooms[0]) !== undefined && registry.roomSize(rooms[0]) === 0;
   }
 
-  private async gather<T>(
-    what: string,
-    message: Omit<ControlMessage, 'from' | 'request'>,
-  ): Promise<T[]> {
+  private async gather<T>(what: string, message: Omit<ControlMessage, 'from' | 'request'>) {
     if (message.target !== undefined && this.isLocalSocket(message.target)) return [];
-    const id = this.pending.next();
-    const failure = this.request(message, id);
-    if (failure !== undefined) throw failure;
-    const request = new GatherRequest<T>(
-      `${this.name} ${what}`,
-      new Set(this.peers.alive()),
-      this.requestTimeout,
-      () => this.pending.forget(id),
-    );
-    this.pending.track(id, request);
-    return request.start();
-  }
-
-  /** Publishes a request; an error when the transport cannot take it now. */
-  private request(
-    message: Omit<ControlMessage, 'from' | 'request'>,
-    id: number,
-  ): Error | undefined {
-    const full: ControlMessage = { ...message, from: this.instance, request: id };
-    this.metrics.published();
-    const sent = this.transport.publishOrFail(this.channels.control, this.envelopes.seal(full));
-    if (sent instanceof Error) return sent;
-    sent.catch(() => undefined);
-    return undefined;
+    return this.requester.gather<T>(what, message);
   }
 
   private control(message: ControlMessage): void {
@@ -263,13 +239,13 @@ export class ClusterBroker implements EtpBroker {
   /** Every message of another instance comes here; nothing it holds is used unchecked. */
   private receive(channel: string, bytes: Buffer): void {
     const lane =
-      this.lanes.get(channel) ??
-      (this.channels.roomOf(channel) === undefined ? undefined : 'broadcast');
+      this.lanes.get(channel) ?? (this.channels.roomOf(channel) === undefined ? undefined : 'room');
     if (lane === undefined) return;
     try {
       const inbound = openInbound(this.envelopes, this.instance, lane, bytes);
       switch (inbound.lane) {
         case 'own':
+          if (lane === 'room') this.requester.echoed(bytes);
           return;
         case 'dropped':
           return this.reports.dropped(inbound.reason, channel, inbound.detail);
@@ -280,7 +256,7 @@ export class ClusterBroker implements EtpBroker {
           return this.answer(inbound.message, channel);
         case 'reply': {
           this.metrics.received();
-          const problem = this.pending.reply(inbound.message, inbound.length);
+          const problem = this.requester.pending.reply(inbound.message, inbound.length);
           if (problem !== undefined) this.reports.dropped(DropReason.Shape, channel, problem);
           return;
         }

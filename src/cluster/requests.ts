@@ -11,8 +11,11 @@ export interface PendingRequest {
 }
 
 /**
- * One reply from each instance alive when the request was sent: `fetchSockets`, `socketsJoin`,
- * `socketsLeave`, `disconnectSockets`. Rejects when some are still missing after `timeout` ms.
+ * One reply from each instance asked: `fetchSockets`, `socketsJoin`, `socketsLeave`,
+ * `disconnectSockets`. Asked are either the instances alive when the request was sent (`waiting`),
+ * or, for a request published on a room's channel, as many as the transport says it reached
+ * (`reached`), this instance's own copy of it included when it listens on that room (`echoed`).
+ * Rejects when some are still missing after `timeout` ms.
  */
 export class GatherRequest<T> implements PendingRequest {
   readonly promise: Promise<T[]>;
@@ -20,10 +23,15 @@ export class GatherRequest<T> implements PendingRequest {
   private resolve!: (values: T[]) => void;
   private reject!: (error: Error) => void;
   private readonly timer: ReturnType<typeof setTimeout>;
+  /** Counted: how many listeners the request reached, once the transport said. */
+  private expected: number | undefined;
+  private readonly heard = new Set<string>();
+  private done = false;
 
   constructor(
     private readonly what: string,
-    private readonly waiting: Set<string>,
+    /** The instances to hear from; `undefined`: counted, as many as `reached` says. */
+    private readonly waiting: Set<string> | undefined,
     timeout: number,
     private readonly finished: () => void,
   ) {
@@ -35,7 +43,7 @@ export class GatherRequest<T> implements PendingRequest {
       () =>
         this.abort(
           new Error(
-            `${what}: ${this.waiting.size} other instance(s) did not answer within ${timeout} ms`,
+            `${what}: ${this.missing()} other instance(s) did not answer within ${timeout} ms`,
           ),
         ),
       timeout,
@@ -48,31 +56,51 @@ export class GatherRequest<T> implements PendingRequest {
     return this.promise;
   }
 
+  /** Counted: the transport took the request to `count` listeners. */
+  reached(count: number): void {
+    this.expected = count;
+    this.check();
+  }
+
+  /** Counted: this instance's own listener got the request (it answers nothing to itself). */
+  echoed(self: string): void {
+    this.heard.add(self);
+    this.check();
+  }
+
   reply(message: ReplyMessage): void {
-    if (!this.waiting.has(message.from)) return;
+    const from = message.from;
+    if (this.waiting === undefined ? this.heard.has(from) : !this.waiting.has(from)) return;
     if (message.kind === Reply.Refused) {
-      this.abort(
-        new Error(`${this.what}: instance ${message.from} refused it: ${String(message.value)}`),
-      );
+      this.abort(new Error(`${this.what}: instance ${from} refused it: ${String(message.value)}`));
       return;
     }
-    this.waiting.delete(message.from);
+    if (this.waiting === undefined) this.heard.add(from);
+    else this.waiting.delete(from);
     if (message.kind === Reply.Sockets) this.values.push(...(message.value as T[]));
     this.check();
   }
 
   peerGone(instance: string): void {
-    if (this.waiting.delete(instance)) this.check();
+    if (this.waiting?.delete(instance) === true) this.check();
   }
 
   abort(error: Error): void {
+    if (this.done) return;
+    this.done = true;
     clearTimeout(this.timer);
     this.finished();
     this.reject(error);
   }
 
+  private missing(): number {
+    if (this.waiting !== undefined) return this.waiting.size;
+    return this.expected === undefined ? 1 : Math.max(this.expected - this.heard.size, 0);
+  }
+
   private check(): void {
-    if (this.waiting.size > 0) return;
+    if (this.done || this.missing() > 0) return;
+    this.done = true;
     clearTimeout(this.timer);
     this.finished();
     this.resolve(this.values);

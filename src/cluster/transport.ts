@@ -18,6 +18,11 @@ export interface ClusterTransport {
   open(channels: readonly string[]): Promise<void>;
   /** Both ways are up: broadcasts go out and the other instances' messages come in. */
   readonly connected: boolean;
+  /**
+   * Whether the count `publishOrFail` resolves with is exactly the listeners of that channel,
+   * so that a request on a room's channel knows how many replies to wait for.
+   */
+  readonly countsListeners?: boolean;
   /** Why a message cannot be published now, or `undefined` when it can. */
   readonly unavailable: string | undefined;
   /** Publishes a broadcast; `failed` runs when the bus may not have taken it. */

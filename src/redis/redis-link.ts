@@ -111,6 +111,14 @@ export class RedisLink implements ClusterTransport {
     return sent as Promise<number>;
   }
 
+  /**
+   * `SPUBLISH` counts the listeners of its channel alone; `PUBLISH` counts pattern listeners
+   * too, and on a Cluster those of one node only.
+   */
+  get countsListeners(): boolean {
+    return this.sharded;
+  }
+
   /** Why a broadcast cannot be published now, or `undefined` when it can. */
   get unavailable(): string | undefined {
     const status = this.publisher.redis.status;

@@ -100,6 +100,29 @@ describe('EtpRedisBroker on a Redis Cluster, sharded', () => {
     await seen(a1, [a1.id]);
   });
 
+  it('asks only the instances holding a member of the room, and counts their replies exactly', async () => {
+    const a1 = await member(a, ['solo']);
+    const b1 = await member(b, ['other']);
+    const a2 = await member(a, ['pair']);
+    const b2 = await member(b, ['pair']);
+    await seen(a1, [a1.id, b1.id, a2.id, b2.id]);
+    const before = (await call<{ received: number }>(b1.client, 'stats')).received;
+    const count = 100;
+    for (let i = 0; i < count; i++) {
+      expect(ids(await call(b1.client, 'fetch', { to: ['solo'] }))).toEqual([a1.id]);
+    }
+    // B got the replies to its own requests, and heartbeats; none of the requests of A.
+    const asked = await Promise.all(
+      Array.from({ length: count }, () => call(a1.client, 'fetch', { to: ['solo'] })),
+    );
+    expect(asked.every((found) => ids(found as Array<{ id: string }>).join() === a1.id)).toBe(true);
+    const after = (await call<{ received: number }>(b1.client, 'stats')).received;
+    expect(after - before).toBeLessThan(count + count / 4);
+    // A room on both: both reply, each once.
+    expect(ids(await call(a1.client, 'fetch', { to: ['pair'] }))).toEqual(ids([a2, b2]));
+    expect(ids(await call(a1.client, 'fetch', { to: [b2.id] }))).toEqual([b2.id]);
+  });
+
   it('recovers by itself when a master stops and comes back, duplicating nothing', async () => {
     const crowd: Member[] = [];
     for (let i = 0; i < 12; i++) crowd.push(await member(i % 2 === 0 ? a : b, [`r${i % 6}`]));
