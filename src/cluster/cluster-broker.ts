@@ -29,8 +29,9 @@ import type { ClusterTransport } from './transport.js';
  * broadcast is published once on each of its rooms' channels (once on the channel every
  * instance reads for a broadcast to everyone), and each instance listens on the channels of the
  * rooms and connections it holds, so it hears only what concerns its members. Requests
- * (`fetchSockets`, `emitWithAck`, `socketsJoin`, …) go to every instance alive at that moment;
- * presence is a heartbeat. Every message is checked, may be signed, and is bounded (see
+ * (`fetchSockets`, `emitWithAck`, `socketsJoin`, …) about one room go to the instances holding
+ * a member of it when the transport counts listeners, to every instance alive otherwise
+ * (requester.ts); presence is a heartbeat. Every message is checked, may be signed, and is bounded (see
  * inbox.ts, shape.ts, limits.ts); every broadcast lost on the way is counted.
  */
 export class ClusterBroker implements EtpBroker {

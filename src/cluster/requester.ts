@@ -6,7 +6,7 @@ import type { Envelopes } from './envelope.js';
 import { Control, type ControlMessage } from './messages.js';
 import type { Peers } from './peers.js';
 import { PendingRequests } from './pending-requests.js';
-import { AckRequest, GatherRequest } from './requests.js';
+import { AckRequest, GatherRequest, type PendingRequest } from './requests.js';
 import type { ClusterTransport } from './transport.js';
 
 /** How many of its requests on room channels an instance remembers, to know its own copy. */
@@ -45,20 +45,18 @@ export class Requester {
     collector: AckSink,
   ): void {
     const id = this.pending.next();
-    const sent = this.publish(
-      this.channels.control,
-      {
-        kind: Control.EmitWithAck,
-        target,
-        event,
-        data,
-        timeout,
-      },
-      id,
-    );
+    const room = this.routedRoom(target);
+    const channel = room === undefined ? this.channels.control : this.channels.room(room);
+    const message: Request = { kind: Control.EmitWithAck, target, event, data, timeout };
+    const sent = this.publish(channel, message, id);
     if (sent instanceof Error) throw sent;
-    this.pending.track(id, new AckRequest(collector, this.peers.alive()));
-    const forget = (): void => this.pending.forget(id);
+    const request = new AckRequest(collector, room === undefined ? this.peers.alive() : undefined);
+    this.pending.track(id, request);
+    this.counted(room, sent, request);
+    const forget = (): void => {
+      this.pending.forget(id);
+      this.echoes.delete(String(id));
+    };
     collector.promise.then(forget, forget);
   }
 
@@ -78,15 +76,24 @@ export class Requester {
       },
     );
     this.pending.track(id, request);
-    if (room !== undefined) {
-      sent.then(
-        (count) => request.reached(count ?? 0),
-        (error: Error) => request.abort(error),
-      );
-    } else {
-      sent.catch(() => undefined);
-    }
+    this.counted(room, sent, request);
     return request.start();
+  }
+
+  /** A request on a room's channel learns how many listeners it reached. */
+  private counted(
+    room: string | undefined,
+    sent: Promise<number | undefined>,
+    request: Pick<PendingRequest, 'abort'> & { reached(count: number): void },
+  ): void {
+    if (room === undefined) {
+      sent.catch(() => undefined);
+      return;
+    }
+    sent.then(
+      (count) => request.reached(count ?? 0),
+      (error: Error) => request.abort(error),
+    );
   }
 
   /** This instance's own message came back on a room channel: a request of its own counts. */
@@ -94,7 +101,7 @@ export class Requester {
     for (const [key, echo] of this.echoes) {
       if (echo.bytes.equals(bytes)) {
         this.echoes.delete(key);
-        (this.pending.get(echo.id) as GatherRequest<unknown> | undefined)?.echoed(this.from);
+        this.pending.get(echo.id)?.echoed?.(this.from);
         return;
       }
     }

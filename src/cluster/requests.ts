@@ -6,6 +6,10 @@ export interface PendingRequest {
   reply(message: ReplyMessage): void;
   /** An instance died or left: it no longer counts. */
   peerGone(instance: string): void;
+  /** Counted: this instance's own listener got the request (it answers nothing to itself). */
+  echoed?(self: string): void;
+  /** Counted: the transport took the request to `count` listeners. */
+  reached?(count: number): void;
   /** The broker is closing. */
   abort(error: Error): void;
 }
@@ -115,18 +119,45 @@ export class GatherRequest<T> implements PendingRequest {
 export class AckRequest implements PendingRequest {
   /** Per instance: how many answers are still due, or `undefined` before its count came. */
   private readonly due = new Map<string, number | undefined>();
+  /** Counted: the listeners the transport reached, once it said. */
+  private expected: number | undefined;
+  /** Counted: whether the collector still waits to know how many listeners there are. */
+  private counting: boolean;
 
+  /**
+   * `instances`: those to hear from; `undefined`: counted, as many as `reached` says, each
+   * taken in as its count comes (the collector is held until all of them came).
+   */
   constructor(
     private readonly collector: AckSink,
-    instances: readonly string[],
+    instances: readonly string[] | undefined,
   ) {
-    for (const instance of instances) {
+    this.counting = instances === undefined;
+    if (this.counting) collector.hold();
+    for (const instance of instances ?? []) {
       this.due.set(instance, undefined);
       collector.hold();
     }
   }
 
+  reached(count: number): void {
+    this.expected = count;
+    this.settle();
+  }
+
+  echoed(self: string): void {
+    if (!this.counting || this.due.has(self)) return;
+    this.due.set(self, 0);
+    this.settle();
+  }
+
   reply(message: ReplyMessage): void {
+    const arrival = message.kind === Reply.Count || message.kind === Reply.Refused;
+    if (this.counting && arrival && !this.due.has(message.from)) {
+      // A listener the transport counted: in, until as many as it reached came.
+      this.due.set(message.from, undefined);
+      this.collector.hold();
+    }
     if (!this.due.has(message.from)) return;
     const due = this.due.get(message.from);
     switch (message.kind) {
@@ -134,11 +165,13 @@ export class AckRequest implements PendingRequest {
         if (due !== undefined) return;
         this.due.set(message.from, message.value as number);
         this.collector.unhold(message.value as number);
+        this.settle();
         return;
       case Reply.Refused:
         if (due !== undefined) return;
         this.due.set(message.from, 0);
         this.collector.unhold(0);
+        this.settle();
         return;
       case Reply.Answer:
         // No more answers than the instance said it asked for.
@@ -167,6 +200,12 @@ export class AckRequest implements PendingRequest {
 
   abort(error: Error): void {
     this.collector.abort(error);
+  }
+
+  private settle(): void {
+    if (!this.counting || this.expected === undefined || this.due.size < this.expected) return;
+    this.counting = false;
+    this.collector.unhold(0);
   }
 
   private settled(instance: string, due: number | undefined): void {

@@ -120,6 +120,21 @@ describe('EtpRedisBroker on a Redis Cluster, sharded', () => {
     expect(after - before).toBeLessThan(count + count / 4);
     // A room on both: both reply, each once.
     expect(ids(await call(a1.client, 'fetch', { to: ['pair'] }))).toEqual(ids([a2, b2]));
+    answer(a2.client, 'poll', 'a2');
+    answer(b2.client, 'poll', 'b2');
+    answer(a1.client, 'poll', 'a1');
+    for (const [from, room, expected] of [
+      [b1, 'pair', ['a2', 'b2']],
+      [a1, 'pair', ['a2', 'b2']],
+      [b1, 'solo', ['a1']],
+    ] as const) {
+      const result = await call<{ answers: string[] }>(from.client, 'ask', {
+        to: [room],
+        event: 'poll',
+        timeout: 5_000,
+      });
+      expect(result.answers.sort()).toEqual(expected);
+    }
     expect(ids(await call(a1.client, 'fetch', { to: [b2.id] }))).toEqual([b2.id]);
   });
 
