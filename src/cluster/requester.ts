@@ -53,7 +53,12 @@ export class Requester {
     const request = new AckRequest(collector, room === undefined ? this.peers.alive() : undefined);
     this.pending.track(id, request);
     this.counted(room, sent, request);
+    // A counted listener that died before its count is not waited for past requestTimeout.
+    const cutoff =
+      room === undefined ? undefined : setTimeout(() => request.stopCounting(), this.timeout);
+    cutoff?.unref();
     const forget = (): void => {
+      clearTimeout(cutoff);
       this.pending.forget(id);
       this.echoes.delete(String(id));
     };

@@ -202,10 +202,18 @@ export class AckRequest implements PendingRequest {
     this.collector.abort(error);
   }
 
-  private settle(): void {
-    if (!this.counting || this.expected === undefined || this.due.size < this.expected) return;
+  /**
+   * Counted: stops waiting for listeners whose count has not come (one that died before
+   * sending it would be waited for until the collector's own timeout, or for ever without one).
+   */
+  stopCounting(): void {
+    if (!this.counting) return;
     this.counting = false;
     this.collector.unhold(0);
+  }
+
+  private settle(): void {
+    if (this.expected !== undefined && this.due.size >= this.expected) this.stopCounting();
   }
 
   private settled(instance: string, due: number | undefined): void {

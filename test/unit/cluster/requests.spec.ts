@@ -123,4 +123,16 @@ describe('the requests of one instance to the others', () => {
     request.reached(2);
     await expect(collector.promise).resolves.toEqual(['local', 'b1']);
   });
+
+  it('counted, stops waiting for counts that never came when told', async () => {
+    const collector = new AckCollector('vote', 0);
+    const request = new AckRequest(collector, undefined);
+    collector.expect(0);
+    collector.check();
+    request.reached(2);
+    request.reply(reply('b', Reply.Count, 1));
+    request.reply(reply('b', Reply.Answer, 'b1'));
+    request.stopCounting(); // the other one counted died before its count
+    await expect(collector.promise).resolves.toEqual(['b1']);
+  });
 });
