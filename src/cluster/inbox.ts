@@ -10,8 +10,11 @@ import {
 } from './messages.js';
 import { checkBroadcast, checkControl, checkReply, type Checked } from './shape.js';
 
-/** The three kinds of channel an instance reads. */
-export type Lane = 'broadcast' | 'control' | 'reply';
+/**
+ * The kinds of channel an instance reads: a room's channel carries broadcasts to that room and
+ * requests about it.
+ */
+export type Lane = 'broadcast' | 'control' | 'reply' | 'room';
 
 /** A message from another instance, as far as its envelope and shape go. */
 export type Inbound =
@@ -22,7 +25,10 @@ export type Inbound =
   | { readonly lane: 'own' }
   | { readonly lane: 'dropped'; readonly reason: DropReason; readonly detail?: string };
 
-const CHECKS: Record<Lane, (value: unknown, sender: string) => Checked<unknown>> = {
+const CHECKS: Record<
+  Exclude<Lane, 'room'>,
+  (value: unknown, sender: string) => Checked<unknown>
+> = {
   broadcast: checkBroadcast,
   control: checkControl,
   reply: checkReply,
@@ -45,6 +51,7 @@ export function openInbound(
   if (!opened.ok) return { lane: 'dropped', reason: opened.reason };
   const read = readBody(opened.body);
   if (read === undefined) return { lane: 'dropped', reason: DropReason.Unreadable };
+  if (lane === 'room') lane = isRequest(read.value) ? 'control' : 'broadcast';
   const checked = CHECKS[lane](read.value, sender);
   if ('problem' in checked) {
     return { lane: 'dropped', reason: DropReason.Shape, detail: checked.problem };
@@ -95,4 +102,9 @@ function refusal(reply: ReplyMessage, why: string): ReplyMessage {
     kind,
     value: kind === Reply.Refused ? why : undefined,
   };
+}
+
+/** A request carries its kind; a broadcast has none. */
+function isRequest(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'kind' in value;
 }

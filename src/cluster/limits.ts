@@ -22,6 +22,11 @@ export const MAX_PEER_ACK_REQUESTS_TOTAL = 4_000;
 
 /** Other instances tracked at once; heartbeats of more are ignored until some go. */
 export const MAX_PEERS = 512;
+/**
+ * How many channels an instance keeps broadcast numbers for, as a sender and as a receiver. Past
+ * it the longest unused one is forgotten: its numbers start again, with no gap counted.
+ */
+export const MAX_CHANNELS = 100_000;
 
 /**
  * Largest message one instance publishes for another: a longer reply is sent in chunks of this

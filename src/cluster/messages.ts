@@ -9,11 +9,18 @@ import type { EtpBroadcastTarget } from '../rooms/etp-broker.js';
  * (envelope.ts) that names its sender and may be signed.
  */
 
-/** On the broadcast channel. */
+/**
+ * On the channel every instance reads (a broadcast to everyone), or on the channel of one of
+ * its rooms: a broadcast to several rooms is one copy per room, each saying its room.
+ */
 export interface BroadcastMessage {
   readonly from: string;
-  /** The sender's number for it: 1, 2, 3… in the order it handed them to the broker. */
+  /** The sender's number for it: growing with each broadcast it hands to the transport. */
   readonly seq: number;
+  /** The sender's number for it on this channel: 1, 2, 3… (sequences.ts). */
+  readonly n?: number;
+  /** The room whose channel carries this copy; `undefined` on the channel of everyone. */
+  readonly room?: string;
   readonly event: string;
   readonly data: unknown;
   readonly rooms: readonly string[] | undefined;

@@ -25,6 +25,10 @@ export class PendingRequests {
     this.requests.set(id, request);
   }
 
+  get(id: number): PendingRequest | undefined {
+    return this.requests.get(id);
+  }
+
   forget(id: number): void {
     this.requests.delete(id);
     this.intakes.delete(id);

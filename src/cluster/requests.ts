@@ -1,4 +1,4 @@
-import type { AckCollector } from '../rooms/ack-collector.js';
+import type { AckSink } from '../rooms/ack-collector.js';
 import { Reply, type ReplyMessage } from './messages.js';
 
 /** A request this instance sent to the others, waiting for their replies. */
@@ -6,13 +6,20 @@ export interface PendingRequest {
   reply(message: ReplyMessage): void;
   /** An instance died or left: it no longer counts. */
   peerGone(instance: string): void;
+  /** Counted: this instance's own listener got the request (it answers nothing to itself). */
+  echoed?(self: string): void;
+  /** Counted: the transport took the request to `count` listeners. */
+  reached?(count: number): void;
   /** The broker is closing. */
   abort(error: Error): void;
 }
 
 /**
- * One reply from each instance alive when the request was sent: `fetchSockets`, `socketsJoin`,
- * `socketsLeave`, `disconnectSockets`. Rejects when some are still missing after `timeout` ms.
+ * One reply from each instance asked: `fetchSockets`, `socketsJoin`, `socketsLeave`,
+ * `disconnectSockets`. Asked are either the instances alive when the request was sent (`waiting`),
+ * or, for a request published on a room's channel, as many as the transport says it reached
+ * (`reached`), this instance's own copy of it included when it listens on that room (`echoed`).
+ * Rejects when some are still missing after `timeout` ms.
  */
 export class GatherRequest<T> implements PendingRequest {
   readonly promise: Promise<T[]>;
@@ -20,10 +27,15 @@ export class GatherRequest<T> implements PendingRequest {
   private resolve!: (values: T[]) => void;
   private reject!: (error: Error) => void;
   private readonly timer: ReturnType<typeof setTimeout>;
+  /** Counted: how many listeners the request reached, once the transport said. */
+  private expected: number | undefined;
+  private readonly heard = new Set<string>();
+  private done = false;
 
   constructor(
     private readonly what: string,
-    private readonly waiting: Set<string>,
+    /** The instances to hear from; `undefined`: counted, as many as `reached` says. */
+    private readonly waiting: Set<string> | undefined,
     timeout: number,
     private readonly finished: () => void,
   ) {
@@ -35,7 +47,7 @@ export class GatherRequest<T> implements PendingRequest {
       () =>
         this.abort(
           new Error(
-            `${what}: ${this.waiting.size} other instance(s) did not answer within ${timeout} ms`,
+            `${what}: ${this.missing()} other instance(s) did not answer within ${timeout} ms`,
           ),
         ),
       timeout,
@@ -48,31 +60,51 @@ export class GatherRequest<T> implements PendingRequest {
     return this.promise;
   }
 
+  /** Counted: the transport took the request to `count` listeners. */
+  reached(count: number): void {
+    this.expected = count;
+    this.check();
+  }
+
+  /** Counted: this instance's own listener got the request (it answers nothing to itself). */
+  echoed(self: string): void {
+    this.heard.add(self);
+    this.check();
+  }
+
   reply(message: ReplyMessage): void {
-    if (!this.waiting.has(message.from)) return;
+    const from = message.from;
+    if (this.waiting === undefined ? this.heard.has(from) : !this.waiting.has(from)) return;
     if (message.kind === Reply.Refused) {
-      this.abort(
-        new Error(`${this.what}: instance ${message.from} refused it: ${String(message.value)}`),
-      );
+      this.abort(new Error(`${this.what}: instance ${from} refused it: ${String(message.value)}`));
       return;
     }
-    this.waiting.delete(message.from);
+    if (this.waiting === undefined) this.heard.add(from);
+    else this.waiting.delete(from);
     if (message.kind === Reply.Sockets) this.values.push(...(message.value as T[]));
     this.check();
   }
 
   peerGone(instance: string): void {
-    if (this.waiting.delete(instance)) this.check();
+    if (this.waiting?.delete(instance) === true) this.check();
   }
 
   abort(error: Error): void {
+    if (this.done) return;
+    this.done = true;
     clearTimeout(this.timer);
     this.finished();
     this.reject(error);
   }
 
+  private missing(): number {
+    if (this.waiting !== undefined) return this.waiting.size;
+    return this.expected === undefined ? 1 : Math.max(this.expected - this.heard.size, 0);
+  }
+
   private check(): void {
-    if (this.waiting.size > 0) return;
+    if (this.done || this.missing() > 0) return;
+    this.done = true;
     clearTimeout(this.timer);
     this.finished();
     this.resolve(this.values);
@@ -87,18 +119,45 @@ export class GatherRequest<T> implements PendingRequest {
 export class AckRequest implements PendingRequest {
   /** Per instance: how many answers are still due, or `undefined` before its count came. */
   private readonly due = new Map<string, number | undefined>();
+  /** Counted: the listeners the transport reached, once it said. */
+  private expected: number | undefined;
+  /** Counted: whether the collector still waits to know how many listeners there are. */
+  private counting: boolean;
 
+  /**
+   * `instances`: those to hear from; `undefined`: counted, as many as `reached` says, each
+   * taken in as its count comes (the collector is held until all of them came).
+   */
   constructor(
-    private readonly collector: AckCollector,
-    instances: readonly string[],
+    private readonly collector: AckSink,
+    instances: readonly string[] | undefined,
   ) {
-    for (const instance of instances) {
+    this.counting = instances === undefined;
+    if (this.counting) collector.hold();
+    for (const instance of instances ?? []) {
       this.due.set(instance, undefined);
       collector.hold();
     }
   }
 
+  reached(count: number): void {
+    this.expected = count;
+    this.settle();
+  }
+
+  echoed(self: string): void {
+    if (!this.counting || this.due.has(self)) return;
+    this.due.set(self, 0);
+    this.settle();
+  }
+
   reply(message: ReplyMessage): void {
+    const arrival = message.kind === Reply.Count || message.kind === Reply.Refused;
+    if (this.counting && arrival && !this.due.has(message.from)) {
+      // A listener the transport counted: in, until as many as it reached came.
+      this.due.set(message.from, undefined);
+      this.collector.hold();
+    }
     if (!this.due.has(message.from)) return;
     const due = this.due.get(message.from);
     switch (message.kind) {
@@ -106,11 +165,13 @@ export class AckRequest implements PendingRequest {
         if (due !== undefined) return;
         this.due.set(message.from, message.value as number);
         this.collector.unhold(message.value as number);
+        this.settle();
         return;
       case Reply.Refused:
         if (due !== undefined) return;
         this.due.set(message.from, 0);
         this.collector.unhold(0);
+        this.settle();
         return;
       case Reply.Answer:
         // No more answers than the instance said it asked for.
@@ -139,6 +200,20 @@ export class AckRequest implements PendingRequest {
 
   abort(error: Error): void {
     this.collector.abort(error);
+  }
+
+  /**
+   * Counted: stops waiting for listeners whose count has not come (one that died before
+   * sending it would be waited for until the collector's own timeout, or for ever without one).
+   */
+  stopCounting(): void {
+    if (!this.counting) return;
+    this.counting = false;
+    this.collector.unhold(0);
+  }
+
+  private settle(): void {
+    if (this.expected !== undefined && this.due.size >= this.expected) this.stopCounting();
   }
 
   private settled(instance: string, due: number | undefined): void {

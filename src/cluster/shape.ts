@@ -69,6 +69,8 @@ export function checkBroadcast(value: unknown, sender: string): Checked<Broadcas
   const problem =
     senderProblem(value, sender) ??
     (isCount(value.seq) ? undefined : 'seq not a safe integer') ??
+    (value.n === undefined || isCount(value.n) ? undefined : 'n not a safe integer') ??
+    (value.room === undefined || isName(value.room) ? undefined : 'room not a name') ??
     (isEventName(value.event) ? undefined : 'event not a name the ETP frame codec can write') ??
     targetProblem(value);
   return problem === undefined ? { message: value as unknown as BroadcastMessage } : { problem };

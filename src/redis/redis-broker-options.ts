@@ -1,14 +1,22 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
-/** Options of `EtpRedisBroker`; every one has a default. */
+/** How `EtpRedisBroker` reaches Redis and how the instances of one application talk. */
 export interface EtpRedisBrokerOptions {
   /** Where Redis is, when no `client` is given. Default `redis://127.0.0.1:6379`. */
   url?: string;
   /**
-   * An ioredis client to publish with; the broker subscribes on a `duplicate()` of it. The
-   * broker closes the duplicate at shutdown, never this client.
+   * An ioredis client to publish with: a `Redis`, or a `Cluster` for a Redis Cluster (then set
+   * `sharded: true`). The broker subscribes on a `duplicate()` of it, and closes the duplicate
+   * at shutdown, never this client.
    */
-  client?: Redis;
+  client?: Redis | Cluster;
+  /**
+   * Uses Redis 7 sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`). On a Redis Cluster each room's
+   * traffic then stays on the node that owns the slot of its channel, instead of being copied
+   * to every node; requests to one room ask only the instances holding a member of it. Every
+   * instance of the application needs the same setting. Default `false`.
+   */
+  sharded?: boolean;
   /** Prefix of the channel names, so that several applications can share one Redis. Default `etp`. */
   prefix?: string;
   /** How often an instance tells the others it is alive, ms. Default 5 000. */
@@ -27,5 +35,4 @@ export interface EtpRedisBrokerOptions {
   signingKey?: string | Buffer;
 }
 
-/** Where `EtpRedisBroker` looks for Redis without `url` or `client`. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

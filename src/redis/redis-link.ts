@@ -1,15 +1,14 @@
 import type { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import type { ClusterTransport, TransportHandlers } from '../cluster/transport.js';
+import { ClusterWatch } from './cluster-watch.js';
 
-export interface RedisLinkHandlers {
-  onMessage(channel: string, message: Buffer): void;
-  /** Both connections are up: at start, and again after every outage. */
-  onReady(): void;
-  /** A handler threw: reported here, never to ioredis, which would rethrow it. */
-  onError(where: string, error: unknown): void;
-}
+export type RedisLinkHandlers = TransportHandlers;
 
-type Connection = { readonly redis: Redis; readonly role: string; down: boolean };
+/** A Redis server or a Redis Cluster, as ioredis speaks to either. */
+export type RedisClient = Redis | Cluster;
+
+type Connection = { readonly redis: RedisClient; readonly role: string; down: boolean };
 
 /**
  * The broker's two Redis connections (pub/sub needs a connection of its own) and how they fail.
@@ -19,8 +18,12 @@ type Connection = { readonly redis: Redis; readonly role: string; down: boolean 
  * when the connection drops fails rather than being sent again, late and out of order). Every
  * listener it gives ioredis catches what the broker throws: ioredis would rethrow it out of
  * the process.
+ *
+ * It carries bytes and knows nothing of what they say: channels, subscriptions, publishing.
+ * `sharded` uses Redis 7 sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`): on a Redis Cluster each
+ * channel's messages then stay on the node owning its slot instead of reaching every node.
  */
-export class RedisLink {
+export class RedisLink implements ClusterTransport {
   private readonly publisher: Connection;
   private readonly subscriber: Connection;
   private readonly ownsPublisher: boolean;
@@ -28,12 +31,24 @@ export class RedisLink {
   private closing = false;
 
   constructor(
-    source: Redis | string,
+    source: RedisClient | string,
     private readonly logger: Logger,
     private readonly handlers: RedisLinkHandlers,
+    private readonly sharded = false,
   ) {
     const subscriberOptions = { lazyConnect: true, maxRetriesPerRequest: null } as const;
-    if (typeof source === 'string') {
+    if (source instanceof Cluster) {
+      this.ownsPublisher = false;
+      this.publisher = connection(source, 'publisher');
+      this.subscriber = connection(
+        source.duplicate(undefined, {
+          lazyConnect: true,
+          shardedSubscribers: sharded,
+          redisOptions: { ...source.options.redisOptions, maxRetriesPerRequest: null },
+        }),
+        'subscriber',
+      );
+    } else if (typeof source === 'string') {
       this.ownsPublisher = true;
       this.publisher = connection(
         new Redis(source, {
@@ -54,7 +69,7 @@ export class RedisLink {
     const onMessage = this.guard('a message', (channel: Buffer, message: Buffer) =>
       this.handlers.onMessage(channel.toString(), message),
     );
-    this.subscriber.redis.on('messageBuffer', onMessage);
+    this.subscriber.redis.on(sharded ? 'smessageBuffer' : 'messageBuffer', onMessage);
   }
 
   /** Connects and subscribes; resolves once both connections are ready. */
@@ -65,8 +80,43 @@ export class RedisLink {
         ? Promise.resolve()
         : new Promise<void>((resolve) => publisher.once('ready', () => resolve()));
     if (publisher.status === 'wait') publisher.connect().catch(() => undefined);
-    await Promise.all([this.subscriber.redis.subscribe(...channels), publisherReady]);
+    const subscriber = this.subscriber.redis;
+    if (subscriber instanceof Cluster && subscriber.status === 'wait') await subscriber.connect();
+    await Promise.all([this.listen(channels), publisherReady]);
     this.ready();
+  }
+
+  listen(channels: readonly string[]): Promise<void> {
+    const subscriber = this.subscriber.redis;
+    if (!this.sharded) return subscriber.subscribe(...channels).then(() => undefined);
+    // Channels of different slots cannot share one SSUBSCRIBE; ioredis pipelines these.
+    return Promise.all(channels.map((channel) => subscriber.ssubscribe(channel))).then(
+      () => undefined,
+    );
+  }
+
+  unlisten(channels: readonly string[]): Promise<void> {
+    const subscriber = this.subscriber.redis;
+    if (!this.sharded) return subscriber.unsubscribe(...channels).then(() => undefined);
+    return Promise.all(channels.map((channel) => subscriber.sunsubscribe(channel))).then(
+      () => undefined,
+    );
+  }
+
+  private send(channel: string, bytes: Buffer): Promise<number> {
+    const publisher = this.publisher.redis;
+    const sent = this.sharded
+      ? publisher.spublish(channel, bytes)
+      : publisher.publish(channel, bytes);
+    return sent as Promise<number>;
+  }
+
+  /**
+   * `SPUBLISH` counts the listeners of its channel alone; `PUBLISH` counts pattern listeners
+   * too, and on a Cluster those of one node only.
+   */
+  get countsListeners(): boolean {
+    return this.sharded;
   }
 
   /** Why a broadcast cannot be published now, or `undefined` when it can. */
@@ -82,19 +132,18 @@ export class RedisLink {
       failed(unavailable);
       return;
     }
-    this.publisher.redis.publish(channel, bytes).catch((error: Error) => failed(error.message));
+    this.send(channel, bytes).catch((error: Error) => failed(error.message));
   }
 
-  /** Publishes a request; returns the error when Redis cannot take it now. */
-  publishOrFail(channel: string, bytes: Buffer): Error | undefined {
+  /** Publishes a request: the error when Redis cannot take it now, else how many got it. */
+  publishOrFail(channel: string, bytes: Buffer): Error | Promise<number> {
     const status = this.publisher.redis.status;
     if (status !== 'ready') {
       return new Error(
         `EtpRedisBroker: Redis is not connected (${status}), the other instances cannot be reached`,
       );
     }
-    this.publisher.redis.publish(channel, bytes).catch(() => undefined);
-    return undefined;
+    return this.send(channel, bytes);
   }
 
   /** Both connections are up: broadcasts go out and the other instances' messages come in. */
@@ -105,14 +154,14 @@ export class RedisLink {
   /** Heartbeats and replies: one lost in an outage is made up by the next, or by a timeout. */
   publishQuietly(channel: string, bytes: Buffer): void {
     if (this.publisher.redis.status !== 'ready') return;
-    this.publisher.redis.publish(channel, bytes).catch(() => undefined);
+    this.send(channel, bytes).catch(() => undefined);
   }
 
   /** Says goodbye, then closes the connections it opened; a given client is left open. */
   async close(goodbye: Buffer, channel: string): Promise<void> {
     this.closing = true;
     if (this.publisher.redis.status === 'ready') {
-      await this.publisher.redis.publish(channel, goodbye).catch(() => undefined);
+      await this.send(channel, goodbye).catch(() => undefined);
     }
     for (const undo of this.detach.splice(0)) undo();
     await Promise.all([
@@ -123,6 +172,7 @@ export class RedisLink {
 
   private watch(link: Connection): void {
     const { redis, role } = link;
+    if (redis instanceof Cluster) return this.watchCluster(redis, role);
     const onError = this.guard('a connection error', (error: Error): void => {
       if (link.down || this.closing) return;
       link.down = true;
@@ -152,6 +202,26 @@ export class RedisLink {
     });
   }
 
+  /** A Cluster stays `ready` while one of its nodes is down: each node is watched instead. */
+  private watchCluster(cluster: Cluster, role: string): void {
+    const watch = new ClusterWatch(cluster, role, this.logger, () => this.ready());
+    const onNodeError = this.guard('a node error', (error: Error, key?: string): void => {
+      if (!this.closing) watch.failed(error, key);
+    });
+    const onError = this.guard('a cluster error', (error: Error): void => {
+      if (!this.closing) watch.failed(error);
+    });
+    cluster.on('node error', onNodeError);
+    cluster.on('nodeError', onNodeError);
+    cluster.on('error', onError);
+    this.detach.push(() => {
+      watch.stop();
+      cluster.off('node error', onNodeError);
+      cluster.off('nodeError', onNodeError);
+      cluster.off('error', onError);
+    });
+  }
+
   private ready(): void {
     this.guard('the connection coming up', () => this.handlers.onReady())();
   }
@@ -172,11 +242,11 @@ export class RedisLink {
   }
 }
 
-function connection(redis: Redis, role: string): Connection {
+function connection(redis: RedisClient, role: string): Connection {
   return { redis, role, down: false };
 }
 
-async function quit(redis: Redis): Promise<void> {
+async function quit(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') {
     try {
       await redis.quit();

@@ -89,3 +89,9 @@ export class AckCollector {
     this.abort(new EtpAckTimeoutError(this.event, this.timeout, [...this.responses]));
   }
 }
+
+/** What a broker may do with the collector of an `emitWithAck` across instances. */
+export type AckSink = Pick<
+  AckCollector,
+  'hold' | 'unhold' | 'answer' | 'miss' | 'gone' | 'abort' | 'promise'
+>;

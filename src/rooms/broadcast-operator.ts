@@ -7,6 +7,7 @@ import type {
   EtpUntypedEventName,
 } from '../protocol/event-map.js';
 import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
+import { AckCollector } from './ack-collector.js';
 import type { EtpSocket } from '../server/etp-socket.js';
 import type { EtpBroadcastTarget, EtpBroker } from './etp-broker.js';
 import { EtpRoomNameError } from './errors.js';
@@ -64,7 +65,10 @@ export class EtpBroadcastOperator<EmitEvents extends EtpEventsMap = EtpDefaultEv
     const registry = this.local.registry;
     payloads.prepare(event, data, registry.codecs, registry.maxFrameBytes);
     try {
-      return this.broker.emit(this.target, event, data);
+      // Handed to the other instances first, so that they write to their members while this
+      // one writes to its own.
+      this.broker.publish(this.target, event, data);
+      return this.local.emit(this.target, event, data);
     } finally {
       payloads.clear();
     }
@@ -86,7 +90,12 @@ export class EtpBroadcastOperator<EmitEvents extends EtpEventsMap = EtpDefaultEv
     const registry = this.local.registry;
     try {
       payloads.prepare(event, data, registry.codecs, registry.maxFrameBytes);
-      return this.broker.emitWithAck(this.target, event, data, this.ackTimeout) as Promise<T[]>;
+      const { target, ackTimeout } = this;
+      const collector = new AckCollector(event, ackTimeout);
+      this.broker.requestAcks(target, event, data, ackTimeout, collector);
+      collector.expect(this.local.requestAcks(target, event, data, ackTimeout, collector));
+      collector.check();
+      return collector.promise as Promise<T[]>;
     } catch (error) {
       return Promise.reject(error as Error);
     } finally {
@@ -96,7 +105,8 @@ export class EtpBroadcastOperator<EmitEvents extends EtpEventsMap = EtpDefaultEv
 
   /** The members on every instance: their ids and rooms, and what can be done to them. */
   async fetchSockets(): Promise<EtpRemoteSocket[]> {
-    const descriptions = await this.broker.fetchSockets(this.target);
+    const remote = await this.broker.fetchRemoteSockets(this.target);
+    const descriptions = [...this.local.describe(this.target), ...remote];
     return descriptions.map(
       (description) =>
         new EtpRemoteSocket(this.with({ rooms: [description.id], except: [] }), description),
@@ -108,20 +118,23 @@ export class EtpBroadcastOperator<EmitEvents extends EtpEventsMap = EtpDefaultEv
    * joining nobody, for a name shaped like a socket id. A member that the join would take past
    * `maxRoomsPerSocket` is left out of all these rooms (and counted in the log); the others join.
    */
-  socketsJoin(...rooms: string[]): Promise<void> {
+  async socketsJoin(...rooms: string[]): Promise<void> {
     const misnamed = rooms.find(hasSocketIdShape);
-    if (misnamed !== undefined) return Promise.reject(new EtpRoomNameError(misnamed));
-    return this.broker.socketsJoin(this.target, rooms);
+    if (misnamed !== undefined) throw new EtpRoomNameError(misnamed);
+    this.local.join(this.target, rooms);
+    await this.broker.joinRemote(this.target, rooms);
   }
 
   /** Takes every member, on every instance, out of these rooms. */
-  socketsLeave(...rooms: string[]): Promise<void> {
-    return this.broker.socketsLeave(this.target, rooms);
+  async socketsLeave(...rooms: string[]): Promise<void> {
+    this.local.leave(this.target, rooms);
+    await this.broker.leaveRemote(this.target, rooms);
   }
 
   /** Closes the connection of every member, on every instance (1000 by default). */
-  disconnectSockets(code = 1000, reason?: string): Promise<void> {
-    return this.broker.disconnectSockets(this.target, code, reason);
+  async disconnectSockets(code = 1000, reason?: string): Promise<void> {
+    this.local.disconnect(this.target, code, reason);
+    await this.broker.disconnectRemote(this.target, code, reason);
   }
 
   /** The members connected to this instance, each once. */

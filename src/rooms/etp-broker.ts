@@ -1,3 +1,4 @@
+import type { AckSink } from './ack-collector.js';
 import type { EtpLocalRooms } from './local-rooms.js';
 
 /**
@@ -5,51 +6,56 @@ import type { EtpLocalRooms } from './local-rooms.js';
  * but not those of any room in `except`. A socket id names a room of one.
  */
 export interface EtpBroadcastTarget {
-  /** The rooms whose members it is for; `undefined`: every connection. */
   readonly rooms: readonly string[] | undefined;
-  /** Rooms whose members are left out. */
   readonly except: readonly string[];
 }
 
 /** A connection as any instance describes it: its id and rooms. */
 export interface EtpSocketDescription {
-  /** The connection's id. */
   readonly id: string;
-  /** The rooms it is in. */
   readonly rooms: readonly string[];
 }
 
 /**
- * What `EtpRoomsService` hands every operation that may concern other instances. The default
- * broker does everything in this process; `EtpRedisBroker` (`nestjs-etp/redis`) also reaches
- * every other instance of the application. Each method does this process's part through the
- * `EtpLocalRooms` it was attached to, and the other instances' part however it likes.
+ * What `EtpRoomsService` hands the other instances. The rooms service does this instance's part
+ * of every operation itself (its local members are written, asked, listed, joined … directly),
+ * then hands the broker the same operation for the other instances' part alone. The default
+ * broker has no other instance: each method does nothing. `EtpRedisBroker`
+ * (`nestjs-etp/redis`) carries them to every other instance of the application, and there,
+ * through the `EtpLocalRooms` it was attached to, does the part other instances ask of this one.
  */
 export interface EtpBroker {
-  /** Called once, by the rooms service that owns the broker, before anything else. */
+  /**
+   * Called once, by the rooms service that owns the broker, before anything else: `local` is
+   * this instance's rooms, for what other instances ask of it (never for this instance's own
+   * part of an operation, which the rooms service did already).
+   */
   attach(local: EtpLocalRooms): void;
   /** Runs while the application initialises; it boots once this resolves. */
   init(): Promise<void>;
-  /** Sends an event to the target, returns at once with how many local connections got it. */
-  emit(target: EtpBroadcastTarget, event: string, data: unknown): number;
+  /** Sends an event to the target's members on the other instances; returns at once. */
+  publish(target: EtpBroadcastTarget, event: string, data: unknown): void;
   /**
-   * Sends an event to the target asking each member for an answer; resolves with every answer,
-   * or rejects with an `EtpAckTimeoutError` whose `responses` holds those that came in time.
+   * Asks the target's members on the other instances for an answer, into `collector`: it
+   * `hold()`s once for each instance it waits for and `unhold(count)`s when that instance says
+   * how many it asked, then hands over each answer, miss and gone member. Throws when the other
+   * instances cannot be reached now; the rooms service then rejects the `emitWithAck`.
    */
-  emitWithAck(
+  requestAcks(
     target: EtpBroadcastTarget,
     event: string,
     data: unknown,
     timeout: number,
-  ): Promise<unknown[]>;
-  /** Describes the target's members on every instance. */
-  fetchSockets(target: EtpBroadcastTarget): Promise<EtpSocketDescription[]>;
-  /** Makes the target's members on every instance join `rooms`. */
-  socketsJoin(target: EtpBroadcastTarget, rooms: readonly string[]): Promise<void>;
-  /** Makes the target's members on every instance leave `rooms`. */
-  socketsLeave(target: EtpBroadcastTarget, rooms: readonly string[]): Promise<void>;
-  /** Closes the target's connections on every instance with `code` and `reason`. */
-  disconnectSockets(target: EtpBroadcastTarget, code: number, reason?: string): Promise<void>;
+    collector: AckSink,
+  ): void;
+  /** The target's members on the other instances. */
+  fetchRemoteSockets(target: EtpBroadcastTarget): Promise<EtpSocketDescription[]>;
+  /** Puts the target's members on the other instances into rooms. */
+  joinRemote(target: EtpBroadcastTarget, rooms: readonly string[]): Promise<void>;
+  /** Takes the target's members on the other instances out of rooms. */
+  leaveRemote(target: EtpBroadcastTarget, rooms: readonly string[]): Promise<void>;
+  /** Closes the connections of the target's members on the other instances. */
+  disconnectRemote(target: EtpBroadcastTarget, code: number, reason?: string): Promise<void>;
   /** Runs once at application shutdown: releases what the broker opened. */
   close(): Promise<void>;
   /**

@@ -1,54 +1,37 @@
-import { AckCollector } from './ack-collector.js';
 import type { EtpBroadcastTarget, EtpBroker, EtpSocketDescription } from './etp-broker.js';
 import type { EtpLocalRooms } from './local-rooms.js';
 
+const NONE: Promise<EtpSocketDescription[]> = Promise.resolve([]);
+const DONE: Promise<void> = Promise.resolve();
+
 /**
- * The default broker: one process, so every operation is this process's part alone. Broadcasts
- * run synchronously, as a direct call; the asynchronous operations resolve at once.
+ * The default broker: one process, so there is no other instance and every method does
+ * nothing. The rooms service does each operation on this instance itself; a broadcast costs
+ * one empty call more than writing to the members.
  */
 export class EtpInMemoryBroker implements EtpBroker {
-  private local!: EtpLocalRooms;
-
-  attach(local: EtpLocalRooms): void {
-    this.local = local;
-  }
+  attach(_local: EtpLocalRooms): void {}
 
   async init(): Promise<void> {}
 
-  emit(target: EtpBroadcastTarget, event: string, data: unknown): number {
-    return this.local.emit(target, event, data);
+  publish(_target: EtpBroadcastTarget, _event: string, _data: unknown): void {}
+
+  requestAcks(): void {}
+
+  fetchRemoteSockets(_target: EtpBroadcastTarget): Promise<EtpSocketDescription[]> {
+    return NONE;
   }
 
-  emitWithAck(
-    target: EtpBroadcastTarget,
-    event: string,
-    data: unknown,
-    timeout: number,
-  ): Promise<unknown[]> {
-    const collector = new AckCollector(event, timeout);
-    collector.expect(this.local.requestAcks(target, event, data, timeout, collector));
-    collector.check();
-    return collector.promise;
+  joinRemote(_target: EtpBroadcastTarget, _rooms: readonly string[]): Promise<void> {
+    return DONE;
   }
 
-  async fetchSockets(target: EtpBroadcastTarget): Promise<EtpSocketDescription[]> {
-    return this.local.describe(target);
+  leaveRemote(_target: EtpBroadcastTarget, _rooms: readonly string[]): Promise<void> {
+    return DONE;
   }
 
-  async socketsJoin(target: EtpBroadcastTarget, rooms: readonly string[]): Promise<void> {
-    this.local.join(target, rooms);
-  }
-
-  async socketsLeave(target: EtpBroadcastTarget, rooms: readonly string[]): Promise<void> {
-    this.local.leave(target, rooms);
-  }
-
-  async disconnectSockets(
-    target: EtpBroadcastTarget,
-    code: number,
-    reason?: string,
-  ): Promise<void> {
-    this.local.disconnect(target, code, reason);
+  disconnectRemote(_target: EtpBroadcastTarget, _code: number, _reason?: string): Promise<void> {
+    return DONE;
   }
 
   async close(): Promise<void> {}

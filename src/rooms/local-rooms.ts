@@ -15,9 +15,9 @@ import { hasSocketIdShape } from './socket-id.js';
 const logger = new Logger('EtpRoomsService');
 
 /**
- * What a broker does in this process: every operation on the connections of this instance that
- * a target names. A broker receives it in `attach()` and calls it for its own instance's part,
- * and for the part other instances ask of this one. Only open connections are members: one
+ * Every operation on the connections of this instance that a target names. The rooms service
+ * calls it for this instance's part of each operation; a broker receives it in `attach()` and
+ * calls it for the part other instances ask of this one. Only open connections are members: one
  * that started closing is neither reached, counted, listed nor waited for.
  */
 export class EtpLocalRooms {

@@ -7,6 +7,18 @@ import { hasSocketIdShape } from './socket-id.js';
 const NO_ROOMS: ReadonlySet<string> = new Set();
 
 /**
+ * Told when a name starts and stops reaching someone on this instance: a room gets its first
+ * member or loses its last, a connection opens or starts closing (its id names it). A broker
+ * that routes by room subscribes and unsubscribes here; joins that change neither cost nothing.
+ */
+export interface RoomsObserver {
+  /** `name` reaches someone here now; it may already have been told so. */
+  appeared(name: string): void;
+  /** `name` may reach nobody here any more; it checks with `has` before acting. */
+  gone(name: string): void;
+}
+
+/**
  * How many rooms one connection may be in unless `maxRoomsPerSocket` says otherwise. A
  * membership costs some 250 bytes: the bound keeps one connection under ~2.5 MiB of rooms and
  * its `fetchSockets` description under ~0.5 MB, while a user in every channel of a large
@@ -33,6 +45,7 @@ export class RoomRegistry implements ConnectionObserver {
   private readonly servers = new Set<EtpServer>();
   private codecList: EtpPayloadCodec[] = [];
   private frameLimit = Infinity;
+  private observer: RoomsObserver | undefined;
 
   constructor(readonly maxRoomsPerSocket = DEFAULT_MAX_ROOMS_PER_SOCKET) {
     if (!(maxRoomsPerSocket >= 1)) {
@@ -40,14 +53,30 @@ export class RoomRegistry implements ConnectionObserver {
     }
   }
 
+  /** Tells `observer` of every name that appears or goes from now on, and of those here now. */
+  observeRooms(observer: RoomsObserver): void {
+    this.observer = observer;
+    for (const id of this.sockets.keys()) observer.appeared(id);
+    for (const room of this.rooms.keys()) observer.appeared(room);
+  }
+
+  /** Whether a room or an open connection of this name is here, as far as known (no check). */
+  has(name: string): boolean {
+    return this.sockets.has(name) || this.rooms.has(name);
+  }
+
   connected(socket: EtpSocket): void {
     this.sockets.set(socket.id, socket);
     if (!this.servers.has(socket.server)) this.addServer(socket.server);
+    this.observer?.appeared(socket.id);
   }
 
   /** The connection started closing: out of every room, and no longer reached by its id. */
   closing(socket: EtpSocket): void {
-    if (this.sockets.get(socket.id) === socket) this.sockets.delete(socket.id);
+    if (this.sockets.get(socket.id) === socket) {
+      this.sockets.delete(socket.id);
+      this.observer?.gone(socket.id);
+    }
     const own = this.roomsById.get(socket.id);
     if (own !== undefined) for (const room of own) this.removeMember(room, socket);
   }
@@ -86,6 +115,7 @@ export class RoomRegistry implements ConnectionObserver {
       if (members === undefined) {
         members = new Set();
         this.rooms.set(room, members);
+        this.observer?.appeared(room);
       }
       members.add(socket);
       own.add(room);
@@ -114,6 +144,7 @@ export class RoomRegistry implements ConnectionObserver {
       const members = this.rooms.get(room);
       if (members === undefined) continue;
       this.rooms.delete(room);
+      this.observer?.gone(room);
       for (const socket of members) {
         const own = this.roomsById.get(socket.id);
         own?.delete(room);
@@ -216,6 +247,9 @@ export class RoomRegistry implements ConnectionObserver {
     const members = this.rooms.get(room);
     if (members === undefined) return;
     members.delete(socket);
-    if (members.size === 0) this.rooms.delete(room);
+    if (members.size === 0) {
+      this.rooms.delete(room);
+      this.observer?.gone(room);
+    }
   }
 }

@@ -42,6 +42,11 @@ export class Forger {
     await pipeline.exec();
   }
 
+  /** The channel of a room (or a socket id), where the broadcasts to it are published. */
+  room(name: string): string {
+    return `${this.prefix}:room:${name}`;
+  }
+
   /** The reply channel of an instance, by its id. */
   replies(instance: string): string {
     return `${this.prefix}:reply:${instance}`;
@@ -71,12 +76,14 @@ export class Forger {
   }
 
   /** Every message published on a channel of the application from now on, as it came. */
-  async capture(channel: 'broadcast' | 'control'): Promise<Buffer[]> {
+  async capture(channel: 'broadcast' | 'control' | string): Promise<Buffer[]> {
     const captured: Buffer[] = [];
     const listener = this.redis.duplicate();
     this.listeners.push(listener);
     listener.on('messageBuffer', (_: Buffer, message: Buffer) => captured.push(message));
-    await listener.subscribe(`${this.prefix}:${channel}`);
+    const name =
+      channel === 'broadcast' || channel === 'control' ? `${this.prefix}:${channel}` : channel;
+    await listener.subscribe(name);
     return captured;
   }
 

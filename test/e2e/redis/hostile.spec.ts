@@ -214,13 +214,13 @@ describe('EtpRedisBroker under messages nobody should have sent', () => {
   it('with a key, drops a signed broadcast published again as it was', async () => {
     const [a1, b1] = await roomPair(signed);
     const spy = forger('signed');
-    const captured = await spy.capture('broadcast');
+    const captured = await spy.capture(spy.room('room'));
     await call(b1.client, 'emit', { to: ['room'], event: 'once', data: 1 });
     await a1.client.next('once||');
     await until(() => captured.length === 1);
 
     const before = (await stats(a1)).dropped.replayed ?? 0;
-    await spy.publish('broadcast', [captured[0]]);
+    await spy.publish(spy.room('room'), [captured[0]]);
     await until(async () => (await stats(a1)).dropped.replayed === before + 1);
     await stillBroadcasts(b1, a1);
     expect(a1.client.received.filter((frame) => frame.startsWith('once||'))).toEqual([]);

@@ -20,9 +20,9 @@ class RecordingBroker extends EtpInMemoryBroker {
     this.calls.push('init');
   }
 
-  override emit(target: EtpBroadcastTarget, event: string, data: unknown): number {
+  override publish(target: EtpBroadcastTarget, event: string, data: unknown): void {
     this.calls.push(`emit ${event} to ${target.rooms?.join(',')}`);
-    return super.emit(target, event, data);
+    super.publish(target, event, data);
   }
 
   override async close(): Promise<void> {

@@ -88,4 +88,51 @@ describe('the requests of one instance to the others', () => {
     request.reply(reply('b', Reply.Refused, 'busy'));
     await expect(collector.promise).resolves.toEqual([]);
   });
+
+  it('counted, waits for as many replies as listeners reached, its own copy included', async () => {
+    const request = new GatherRequest<string>('fetch', undefined, 5_000, () => undefined);
+    const result = request.start();
+    let done = false;
+    void result.then(() => (done = true));
+    request.reply(reply('b', Reply.Sockets, ['b1'])); // before the count came
+    request.reply(reply('b', Reply.Sockets, ['again'])); // once per instance
+    request.echoed('self');
+    await Promise.resolve();
+    expect(done).toBe(false); // how many were reached is not known yet
+    request.reached(3);
+    await Promise.resolve();
+    expect(done).toBe(false);
+    request.reply(reply('c', Reply.Sockets, ['c1']));
+    await expect(result).resolves.toEqual(['b1', 'c1']);
+  });
+
+  it('counted, collects acks from as many instances as reached, its own copy included', async () => {
+    const collector = new AckCollector('vote', 5_000);
+    const request = new AckRequest(collector, undefined);
+    collector.expect(1);
+    collector.check();
+    collector.answer('local');
+    request.echoed('self');
+    request.reply(reply('b', Reply.Count, 1));
+    request.reply(reply('b', Reply.Answer, 'b1'));
+    request.reply(reply('x', Reply.Answer, 'forged')); // no count first: not taken in
+    let done = false;
+    void collector.promise.then(() => (done = true));
+    await Promise.resolve();
+    expect(done).toBe(false); // how many were reached is not known yet
+    request.reached(2);
+    await expect(collector.promise).resolves.toEqual(['local', 'b1']);
+  });
+
+  it('counted, stops waiting for counts that never came when told', async () => {
+    const collector = new AckCollector('vote', 0);
+    const request = new AckRequest(collector, undefined);
+    collector.expect(0);
+    collector.check();
+    request.reached(2);
+    request.reply(reply('b', Reply.Count, 1));
+    request.reply(reply('b', Reply.Answer, 'b1'));
+    request.stopCounting(); // the other one counted died before its count
+    await expect(collector.promise).resolves.toEqual(['b1']);
+  });
 });

@@ -176,8 +176,8 @@ describe('EtpBroadcastOperator over the in-memory broker', () => {
     const a = socket(['red']);
     const broker = new EtpInMemoryBroker();
     const calls: string[] = [];
-    broker.emit = () => (calls.push('emit'), 0);
-    broker.emitWithAck = async () => (calls.push('emitWithAck'), []);
+    broker.publish = () => void calls.push('publish');
+    broker.requestAcks = () => void calls.push('requestAcks');
     const local = new EtpLocalRooms(registry);
     broker.attach(local);
     const red = new EtpBroadcastOperator(broker, local).to('red');

@@ -198,3 +198,60 @@ describe('RoomRegistry, what it learns of the gateways', () => {
     expect(registry.maxFrameBytes).toBe(1024);
   });
 });
+
+describe('RoomRegistry, telling a broker which names reach someone here', () => {
+  let registry: RoomRegistry;
+  let told: string[];
+
+  beforeEach(() => {
+    registry = new RoomRegistry();
+    told = [];
+    registry.observeRooms({
+      appeared: (name) => told.push(`+${name}`),
+      gone: (name) => told.push(`-${name}`),
+    });
+  });
+
+  it('tells a room’s first member and its last, and nothing for the joins between', () => {
+    const a = FakeSocket.of();
+    const b = FakeSocket.of();
+    registry.connected(a);
+    registry.connected(b);
+    told.length = 0;
+    registry.join(a, ['red']);
+    registry.join(b, ['red']);
+    registry.join(b, ['red']);
+    expect(told).toEqual(['+red']);
+    registry.leave(a, ['red']);
+    expect(told).toEqual(['+red']);
+    registry.leave(b, ['red']);
+    expect(told).toEqual(['+red', '-red']);
+    expect(registry.has('red')).toBe(false);
+  });
+
+  it('tells a connection’s id while it is open, and its rooms going when it starts closing', () => {
+    const a = FakeSocket.of();
+    registry.connected(a);
+    registry.join(a, ['red']);
+    expect(told).toEqual([`+${a.id}`, '+red']);
+    expect(registry.has(a.id) && registry.has('red')).toBe(true);
+    registry.closing(a);
+    expect(told.slice(2).sort()).toEqual([`-${a.id}`, '-red'].sort());
+    expect(registry.has(a.id) || registry.has('red')).toBe(false);
+  });
+
+  it('tells the rooms a clear removes, and the names already here when it starts observing', () => {
+    const a = FakeSocket.of();
+    registry.connected(a);
+    registry.join(a, ['red', 'blue']);
+    registry.clear(['red']);
+    expect(told).toContain('-red');
+    const late = new RoomRegistry();
+    const b = FakeSocket.of();
+    late.connected(b);
+    late.join(b, ['green']);
+    const seen: string[] = [];
+    late.observeRooms({ appeared: (name) => seen.push(name), gone: () => undefined });
+    expect(seen).toEqual([b.id, 'green']);
+  });
+});

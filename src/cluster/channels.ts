@@ -1,0 +1,62 @@
+import type { EtpBroadcastTarget } from '../rooms/etp-broker.js';
+
+/**
+ * The channels of one application (one prefix), as one instance uses them. Every instance
+ * listens on `broadcast` (broadcasts to everyone), `control` (presence, requests) and its own
+ * `replies`; and on the channel of each room that has a member on it, and of each of its
+ * connections (a socket id names a room of one), so a broadcast to rooms reaches only the
+ * instances holding a member.
+ */
+export interface Channels {
+  readonly broadcast: string;
+  readonly control: string;
+  /** Where the answers to this instance's requests come. */
+  readonly replies: string;
+  replyTo(instance: string): string;
+  /** The channel of a room, or of a socket id. */
+  room(name: string): string;
+  /** The room a channel is of, or `undefined` for any other channel. */
+  roomOf(channel: string): string | undefined;
+}
+
+export function channelsOf(prefix: string, instance: string): Channels {
+  const rooms = `${prefix}:room:`;
+  return {
+    broadcast: `${prefix}:broadcast`,
+    control: `${prefix}:control`,
+    replies: `${prefix}:reply:${instance}`,
+    replyTo: (other) => `${prefix}:reply:${other}`,
+    room: (name) => rooms + name,
+    roomOf: (channel) => (channel.startsWith(rooms) ? channel.slice(rooms.length) : undefined),
+  };
+}
+
+/**
+ * The rooms a broadcast is published on, once each: every instance with members of several of
+ * them hears it once per room, and writes each member once all the same, for each copy reaches
+ * only the members of its room that are in none of the rooms before it (see {@link copyTarget}).
+ * `undefined`: every connection, on the channel every instance reads.
+ */
+export function publishedRooms(target: EtpBroadcastTarget): readonly string[] | undefined {
+  const rooms = target.rooms;
+  if (rooms === undefined || rooms.length <= 1) return rooms;
+  return [...new Set(rooms)];
+}
+
+/**
+ * Whom the copy of a broadcast published on `room`'s channel is for here: that room's members,
+ * but not those of a room before it in the target (they have the copy of that room, as this
+ * instance listens on every room it has a member of), nor the target's `except`. `undefined`
+ * when `room` is not in the target: a copy on a channel it was not published on.
+ */
+export function copyTarget(
+  target: EtpBroadcastTarget,
+  room: string,
+): EtpBroadcastTarget | undefined {
+  const rooms = target.rooms;
+  if (rooms === undefined) return undefined;
+  const index = rooms.indexOf(room);
+  if (index < 0) return undefined;
+  if (index === 0) return { rooms: [room], except: target.except };
+  return { rooms: [room], except: [...target.except, ...rooms.slice(0, index)] };
+}

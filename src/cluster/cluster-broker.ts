@@ -1,0 +1,317 @@
+import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { createBrokerMetrics, type BrokerMetrics } from '../metrics/broker-metrics.js';
+import type { AckSink } from '../rooms/ack-collector.js';
+import type { EtpBroadcastTarget, EtpBroker, EtpSocketDescription } from '../rooms/etp-broker.js';
+import type { EtpLocalRooms } from '../rooms/local-rooms.js';
+import { BrokerReports } from './broker-reports.js';
+import { BroadcastPublisher } from './broadcasts.js';
+import { channelsOf, copyTarget, type Channels } from './channels.js';
+import { DropReason, Envelopes } from './envelope.js';
+import { openInbound, replyMessages, type Lane } from './inbox.js';
+import {
+  Control,
+  type BroadcastMessage,
+  type ControlMessage,
+  type ReplyMessage,
+} from './messages.js';
+import { Peers } from './peers.js';
+import { RemoteRequests } from './remote-requests.js';
+import { Requester } from './requester.js';
+import { ChannelSequences } from './sequences.js';
+import { Signer } from './signing.js';
+import { Subscriptions } from './subscriptions.js';
+import type { ClusterBrokerOptions, TransportFactory } from './cluster-broker-options.js';
+import type { ClusterTransport } from './transport.js';
+
+/**
+ * What instances say to each other, over any transport that publishes bytes on channels: a
+ * broadcast is published once on each of its rooms' channels (once on the channel every
+ * instance reads for a broadcast to everyone), and each instance listens on the channels of the
+ * rooms and connections it holds, so it hears only what concerns its members. Requests
+ * (`fetchSockets`, `emitWithAck`, `socketsJoin`, …) about one room go to the instances holding
+ * a member of it when the transport counts listeners, to every instance alive otherwise
+ * (requester.ts); presence is a heartbeat. Every message is checked, may be signed, and is bounded (see
+ * inbox.ts, shape.ts, limits.ts); every broadcast lost on the way is counted.
+ */
+export class ClusterBroker implements EtpBroker {
+  /** This instance's id among the others. */
+  readonly instance = randomBytes(8).toString('hex');
+  protected readonly logger: Logger;
+  private readonly channels: Channels;
+  private readonly lanes: ReadonlyMap<string, Lane>;
+  private readonly envelopes: Envelopes;
+  private readonly transport: ClusterTransport;
+  private readonly peers: Peers;
+  private readonly requester: Requester;
+  private readonly heartbeatInterval: number;
+  private readonly reports: BrokerReports;
+  private readonly sequences: ChannelSequences;
+  private readonly broadcasts: BroadcastPublisher;
+  private subscriptions: Subscriptions | undefined;
+  private local!: EtpLocalRooms;
+  private remote!: RemoteRequests;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  /** Made at init: the broker is often built before the application registers a MeterProvider. */
+  private metrics: BrokerMetrics;
+  private nextSeries = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly system: string,
+    options: ClusterBrokerOptions,
+    transport: TransportFactory,
+  ) {
+    this.logger = new Logger(name);
+    this.metrics = createBrokerMetrics(system);
+    this.channels = channelsOf(options.prefix ?? 'etp', this.instance);
+    this.lanes = new Map<string, Lane>([
+      [this.channels.broadcast, 'broadcast'],
+      [this.channels.control, 'control'],
+      [this.channels.replies, 'reply'],
+    ]);
+    const key = options.signingKey;
+    this.envelopes = new Envelopes(key === undefined ? undefined : new Signer(key));
+    this.sequences = new ChannelSequences(key !== undefined);
+    this.heartbeatInterval = options.heartbeatInterval ?? 5_000;
+    this.reports = new BrokerReports(this.logger, () => this.metrics);
+    // A peer taken for gone keeps its broadcast numbers: when its silence was an outage of Redis
+    // (swept right after the reconnection, before its first heartbeat), what it published while
+    // this instance was not yet subscribed again still shows as a gap, and is counted lost.
+    this.peers = new Peers(options.heartbeatTimeout ?? 10_000, (instance) => {
+      this.requester.pending.peerGone(instance);
+    });
+    this.transport = transport(
+      {
+        onMessage: (channel, message) => this.receive(channel, message),
+        onReady: () => {
+          // Cut off from the others, this instance heard nobody: that says nothing of them.
+          this.peers.refresh();
+          this.subscriptions?.retry();
+          this.control({ kind: Control.Hello, from: this.instance });
+        },
+        onError: (where, error) =>
+          this.reports.dropped(
+            DropReason.Failed,
+            where,
+            (error as Error)?.message ?? String(error),
+          ),
+      },
+      this.logger,
+    );
+    this.requester = new Requester(
+      name,
+      this.instance,
+      this.channels,
+      this.envelopes,
+      this.transport,
+      this.peers,
+      () => this.metrics,
+      options.requestTimeout ?? 5_000,
+    );
+    this.broadcasts = new BroadcastPublisher(
+      this.instance,
+      this.channels,
+      this.envelopes,
+      this.transport,
+      this.reports,
+      () => this.metrics,
+      () => this.peers.size > 0,
+    );
+  }
+
+  /** How many instances are known to be alive, this one included. */
+  get instances(): number {
+    return this.peers.size + 1;
+  }
+
+  /** How many room and connection channels this instance listens on now. */
+  get roomChannels(): number {
+    return this.subscriptions?.size ?? 0;
+  }
+
+  /** Whether the transport is up now, for the health indicator (`nestjs-etp/terminus`). */
+  isConnected(): boolean {
+    return this.transport.connected;
+  }
+
+  attach(local: EtpLocalRooms): void {
+    this.local = local;
+    this.remote = new RemoteRequests(local);
+  }
+
+  async init(): Promise<void> {
+    const { broadcast, control, replies } = this.channels;
+    this.metrics = createBrokerMetrics(this.system);
+    await this.transport.open([broadcast, control, replies]);
+    const subscriptions = new Subscriptions(
+      (name) => this.local.registry.has(name),
+      (listen, unlisten) => this.changeListening(listen, unlisten),
+      (name) => this.sequences.forgetChannel(this.channels.room(name)),
+      (error) =>
+        this.reports.dropped(DropReason.Failed, 'subscriptions', (error as Error)?.message),
+    );
+    this.subscriptions = subscriptions;
+    this.local.registry.observeRooms(subscriptions);
+    await subscriptions.flush();
+    this.timer = setInterval(() => {
+      if (this.transport.connected) this.peers.sweep();
+      this.control({ kind: Control.Heartbeat, from: this.instance });
+    }, this.heartbeatInterval);
+    this.timer.unref();
+  }
+
+  publish(target: EtpBroadcastTarget, event: string, data: unknown): void {
+    if (!this.isLocalSocket(target)) this.broadcasts.publish(target, event, data);
+  }
+
+  requestAcks(
+    target: EtpBroadcastTarget,
+    event: string,
+    data: unknown,
+    timeout: number,
+    collector: AckSink,
+  ): void {
+    this.requester.requestAcks(target, event, data, timeout, collector);
+  }
+
+  fetchRemoteSockets(target: EtpBroadcastTarget): Promise<EtpSocketDescription[]> {
+    return this.gather<EtpSocketDescription>('fetchSockets', {
+      kind: Control.FetchSockets,
+      target,
+    });
+  }
+
+  async joinRemote(target: EtpBroadcastTarget, rooms: readonly string[]): Promise<void> {
+    await this.gather('socketsJoin', { kind: Control.SocketsJoin, target, rooms });
+  }
+
+  async leaveRemote(target: EtpBroadcastTarget, rooms: readonly string[]): Promise<void> {
+    await this.gather('socketsLeave', { kind: Control.SocketsLeave, target, rooms });
+  }
+
+  async disconnectRemote(target: EtpBroadcastTarget, code: number, reason?: string): Promise<void> {
+    await this.gather('disconnectSockets', {
+      kind: Control.DisconnectSockets,
+      target,
+      code,
+      reason,
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.subscriptions?.stop();
+    this.requester.pending.abortAll(new Error(`${this.name} closed`));
+    this.reports.flush();
+    await this.transport.close(
+      this.envelopes.seal({ kind: Control.Bye, from: this.instance }),
+      this.channels.control,
+    );
+  }
+
+  private changeListening(listen: string[], unlisten: string[]): Promise<void> {
+    const { channels, transport } = this;
+    const on = listen.map((name) => channels.room(name));
+    const off = unlisten.map((name) => channels.room(name));
+    return Promise.all([
+      on.length > 0 ? transport.listen(on) : undefined,
+      off.length > 0 ? transport.unlisten(off) : undefined,
+    ]).then(() => undefined);
+  }
+
+  /** A target that is one socket of this instance needs nobody else. */
+  private isLocalSocket(target: EtpBroadcastTarget): boolean {
+    const rooms = target.rooms;
+    if (rooms === undefined || rooms.length !== 1) return false;
+    const registry = this.local.registry;
+    return registry.get(rooms[0]) !== undefined && registry.roomSize(rooms[0]) === 0;
+  }
+
+  private async gather<T>(what: string, message: Omit<ControlMessage, 'from' | 'request'>) {
+    if (message.target !== undefined && this.isLocalSocket(message.target)) return [];
+    return this.requester.gather<T>(what, message);
+  }
+
+  private control(message: ControlMessage): void {
+    this.metrics.published();
+    this.transport.publishQuietly(this.channels.control, this.envelopes.seal(message));
+  }
+
+  /** Every message of another instance comes here; nothing it holds is used unchecked. */
+  private receive(channel: string, bytes: Buffer): void {
+    const lane =
+      this.lanes.get(channel) ?? (this.channels.roomOf(channel) === undefined ? undefined : 'room');
+    if (lane === undefined) return;
+    try {
+      const inbound = openInbound(this.envelopes, this.instance, lane, bytes);
+      switch (inbound.lane) {
+        case 'own':
+          if (lane === 'room') this.requester.echoed(bytes);
+          return;
+        case 'dropped':
+          return this.reports.dropped(inbound.reason, channel, inbound.detail);
+        case 'broadcast':
+          return this.deliver(inbound.message, channel);
+        case 'control':
+          this.metrics.received();
+          return this.answer(inbound.message, channel);
+        case 'reply': {
+          this.metrics.received();
+          const problem = this.requester.pending.reply(inbound.message, inbound.length);
+          if (problem !== undefined) this.reports.dropped(DropReason.Shape, channel, problem);
+          return;
+        }
+      }
+    } catch (error) {
+      this.reports.dropped(DropReason.Failed, channel, (error as Error)?.message);
+    }
+  }
+
+  private deliver(message: BroadcastMessage, channel: string): void {
+    const room = this.channels.roomOf(channel);
+    let target: EtpBroadcastTarget | undefined = message;
+    if (room !== undefined || message.room !== undefined) {
+      // A copy is for the room of its channel: one moved to another channel is not used.
+      target = message.room === room ? copyTarget(message, room!) : undefined;
+      if (target === undefined) {
+        return this.reports.dropped(DropReason.Shape, channel, 'a copy for another channel');
+      }
+    }
+    const missed = this.sequences.take(channel, message.from, message.seq, message.n);
+    if (missed < 0) return this.reports.dropped(DropReason.Replayed, channel);
+    if (missed > 0) this.reports.missed(message.from, missed);
+    this.metrics.received();
+    this.local.emit(target, message.event, message.data);
+  }
+
+  private answer(message: ControlMessage, channel: string): void {
+    const isNew = this.peers.seen(message.from);
+    if (isNew === undefined) {
+      return this.reports.dropped(DropReason.Overload, channel, 'too many instances');
+    }
+    switch (message.kind) {
+      case Control.Hello:
+        this.control({ kind: Control.Heartbeat, from: this.instance });
+        return;
+      case Control.Heartbeat:
+        if (isNew) this.control({ kind: Control.Heartbeat, from: this.instance });
+        return;
+      case Control.Bye:
+        this.peers.forget(message.from);
+        return;
+    }
+    const to = this.channels.replyTo(message.from);
+    const reply = (kind: ReplyMessage['kind'], value?: unknown): void => {
+      const full: ReplyMessage = { request: message.request!, from: this.instance, kind, value };
+      for (const bytes of replyMessages(this.envelopes, full, () => ++this.nextSeries)) {
+        this.metrics.published();
+        this.transport.publishQuietly(to, bytes);
+      }
+    };
+    if (!this.remote.carryOut(message, reply)) {
+      this.reports.dropped(DropReason.Overload, channel, 'too many emitWithAck requests at once');
+    }
+  }
+}

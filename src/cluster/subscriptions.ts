@@ -1,0 +1,91 @@
+import type { RoomsObserver } from '../rooms/room-registry.js';
+
+/** Sends one batch of changes to the transport; rejects when it did not take them. */
+export type SubscriptionSender = (listen: string[], unlisten: string[]) => Promise<void>;
+
+/**
+ * Which room channels this instance listens on: those of the rooms and connections it has. The
+ * registry says when a name appears or goes here; the changes of one turn of the event loop go
+ * out in one batch, and only those that change what is listened on: a room that empties and
+ * fills again before the batch leaves costs nothing, and one that does so after sends a
+ * subscribe behind the unsubscribe, on the same connection, so the last word is right. A join
+ * into a room that already has a member here is never seen at all.
+ */
+export class Subscriptions implements RoomsObserver {
+  private readonly listening = new Set<string>();
+  private touched = new Set<string>();
+  private scheduled = false;
+  private stopped = false;
+
+  constructor(
+    /** Whether a name reaches someone here. */
+    private readonly wanted: (name: string) => boolean,
+    private readonly send: SubscriptionSender,
+    /** A name no longer listened on. */
+    private readonly dropped: (name: string) => void,
+    private readonly failed: (error: unknown) => void,
+  ) {}
+
+  /** How many names are listened on. */
+  get size(): number {
+    return this.listening.size;
+  }
+
+  appeared(name: string): void {
+    this.touch(name);
+  }
+
+  gone(name: string): void {
+    this.touch(name);
+  }
+
+  /** Sends the batch now (tests, and at start). */
+  flush(): Promise<void> {
+    this.scheduled = false;
+    if (this.stopped) return Promise.resolve();
+    const names = this.touched;
+    this.touched = new Set();
+    const listen: string[] = [];
+    const unlisten: string[] = [];
+    for (const name of names) {
+      const want = this.wanted(name);
+      if (want === this.listening.has(name)) continue;
+      if (want) {
+        this.listening.add(name);
+        listen.push(name);
+      } else {
+        this.listening.delete(name);
+        unlisten.push(name);
+        this.dropped(name);
+      }
+    }
+    if (listen.length === 0 && unlisten.length === 0) return Promise.resolve();
+    return this.send(listen, unlisten).catch((error: unknown) => {
+      // Not known to be listened on: the next batch tries again, after an outage at the latest.
+      for (const name of listen) this.listening.delete(name);
+      for (const name of unlisten) this.listening.add(name);
+      for (const name of [...listen, ...unlisten]) this.touched.add(name);
+      this.failed(error);
+    });
+  }
+
+  /** After an outage: what failed to go out goes again. */
+  retry(): void {
+    if (this.touched.size > 0) this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private touch(name: string): void {
+    this.touched.add(name);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+}
