@@ -2,9 +2,11 @@
 // its own process and the clients in another, and writes bench/results/.
 //   --smoke      a short run with few connections, to check that everything still answers
 //   --profile    EtpAdapter's server process runs with --cpu-prof (profiles in bench/profiles/)
-//   --only=echo  or --only=room, --only=redis, --only=fairness: one part only (redis: the
-//                broadcast across two instances through Redis, which needs redis-server installed;
-//                fairness: 50 honest peers' ack latency against one flooding peer, EtpAdapter only)
+//   --only=echo  or --only=room, --only=redis, --only=scale, --only=fairness: one part only
+//                (redis: the broadcast across two instances through Redis, which needs
+//                redis-server installed; scale: 2, 4 and 8 instances on one Redis, see scale.js,
+//                written to bench/results/scale.*; fairness: 50 honest peers' ack latency against
+//                one flooding peer, EtpAdapter only)
 //   --rounds=N   echo rounds per server (interleaved; the best round is reported)
 //   --loaders=N  load processes sharing the clients of the broadcast across instances
 //   --servers=etp,bare  only these servers (no results are written then)
@@ -18,7 +20,16 @@ import { sleep, start } from './children.js';
 import { runCluster } from './cluster.js';
 import { runFairness } from './fairness.js';
 import { clusterMarkdown, markdown, svg } from './report.js';
-import { CLUSTER_SERVERS, ECHO_SERVERS, LABELS, PAYLOAD, ROOM_SERVERS } from './shared.js';
+import { runScale } from './scale.js';
+import { scaleMarkdown, scaleSvg } from './scale-report.js';
+import {
+  CLUSTER_SERVERS,
+  ECHO_SERVERS,
+  LABELS,
+  PAYLOAD,
+  ROOM_SERVERS,
+  SCALE_SERVERS,
+} from './shared.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const flags = new Map(
@@ -34,6 +45,7 @@ const chosen = flags.has('servers') ? flags.get('servers').split(',') : undefine
 const echoServers = ECHO_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
 const roomServers = ROOM_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
 const clusterServers = CLUSTER_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
+const scaleServers = SCALE_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
 
 const config = {
   payloadBytes: Buffer.byteLength(PAYLOAD),
@@ -68,6 +80,32 @@ const config = {
         idleMs: 1_000,
       },
 };
+// Each instance count starts fresh instances of each server; CPU time is what is compared.
+config.scale = smoke
+  ? {
+      instances: [2],
+      rooms: 10,
+      perRoom: 2,
+      broadcasts: 100,
+      chunk: 25,
+      concurrency: 50,
+      settleMs: 200,
+      idleMs: 300,
+      chunkSettleMs: 20,
+      chunkTimeoutMs: 10_000,
+    }
+  : {
+      instances: [2, 4, 8],
+      rooms: 100,
+      perRoom: 3,
+      broadcasts: 1_000,
+      chunk: 25,
+      concurrency: 100,
+      settleMs: 500,
+      idleMs: 1_000,
+      chunkSettleMs: 20,
+      chunkTimeoutMs: 30_000,
+    };
 config.fairness = smoke
   ? { peers: 10, rate: 20, warmupMs: 300, durationMs: 1_000 }
   : { peers: 50, rate: 20, warmupMs: 1_000, durationMs: 5_000 };
@@ -353,6 +391,23 @@ try {
   if (only === undefined || only === 'room') Object.assign(results, await runRooms());
   if (only === undefined || only === 'redis')
     results.cluster = await runCluster(config.cluster, clusterServers);
+  if (only === undefined || only === 'scale') {
+    const scale = await runScale(config.scale, scaleServers);
+    if (chosen === undefined) {
+      const report = {
+        date: new Date().toISOString(),
+        smoke,
+        machine,
+        config: config.scale,
+        scale,
+      };
+      const table = scaleMarkdown(report);
+      await write('scale.json', JSON.stringify(report, null, 2) + '\n', 'json');
+      await write('scale.md', table, 'markdown');
+      await write('scale.svg', scaleSvg(report));
+      console.log('\n' + table);
+    }
+  }
   if ((only === undefined || only === 'fairness') && (chosen?.includes('etp') ?? true))
     results.fairness = await runFairness(config.fairness);
 } catch (error) {

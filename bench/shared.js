@@ -29,6 +29,17 @@ export const ROOM_SERVERS = ['floor', 'bare', 'plain', 'io', 'etp'];
 // `floor`: raw net servers, each writing one prebuilt frame to its members (floor-instance.js).
 export const CLUSTER_SERVERS = ['floor', 'io', 'etp', 'etp-signed'];
 
+/** The servers of the scaling run: 2, 4, 8 instances, each holding rooms of its own. */
+// `etp-sharded`: EtpRedisBroker with `sharded: true`, when the build has that option.
+export const SCALE_SERVERS = ['io', 'io-sharded', 'etp', 'etp-sharded'];
+
+export const SCALE_LABELS = {
+  io: 'socket.io + redis-adapter (createAdapter)',
+  'io-sharded': 'socket.io + createShardedAdapter (dynamic)',
+  etp: 'EtpAdapter + EtpRedisBroker',
+  'etp-sharded': 'EtpAdapter + EtpRedisBroker, sharded',
+};
+
 export const LABELS = {
   floor: 'raw net, one prebuilt frame (floor)',
   bare: 'bare ws (ceiling)',
