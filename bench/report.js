@@ -7,7 +7,7 @@ const ratio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '�
 const mark = (met) => (met === undefined ? 'not measured' : met ? 'met' : 'missed');
 
 export function markdown(results) {
-  const { echo, broadcast, memory, goals, machine, config } = results;
+  const { echo, goals, machine, config } = results;
   const lines = [];
   lines.push(
     `Echo: ${config.echo.connections} connections × ${config.echo.inflight} requests in flight, ` +
@@ -26,36 +26,7 @@ export function markdown(results) {
         `${Math.round(row.serverCpu * 100)} % | ${versus} |`,
     );
   }
-  lines.push(
-    '',
-    `Broadcast: one event to a room of ${thousands(config.room.clients)} connections, until every ` +
-      `client has it, over ${config.room.rounds} rounds; the server's CPU (\`process.cpuUsage\`) ` +
-      'per broadcast is a mean over the rounds, less what it spends idle over as long. The floor ' +
-      'is a raw `node:net` server (no WebSocket library) writing one prebuilt frame to each ' +
-      'member: the cost of the writes themselves. Memory: per idle connection in that room, ' +
-      'measured in the server process after a full GC.',
-    '',
-    '| Server | broadcast ms (median) | best | server send loop ms | send loop / floor | server CPU ms per broadcast | CPU / floor | heap+external B/conn | RSS B/conn | EtpAdapter is faster by (median / best) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  );
-  const floor = broadcast.floor;
-  for (const kind of ROOM_SERVERS) {
-    const row = broadcast[kind];
-    const mem = memory[kind];
-    if (row === undefined || mem === undefined) continue;
-    const versus =
-      kind === 'etp'
-        ? '—'
-        : `${ratio(row.median / broadcast.etp.median)} / ${ratio(row.best / broadcast.etp.best)}`;
-    const cpu = row.cpu === undefined ? '—' : row.cpu.toFixed(1);
-    const toFloor = (value, base) =>
-      floor === undefined || value === undefined || kind === 'floor' ? '—' : ratio(value / base);
-    lines.push(
-      `| ${LABELS[kind]} | ${row.median.toFixed(1)} | ${row.best.toFixed(1)} | ${row.sendLoop.toFixed(1)} | ` +
-        `${toFloor(row.sendLoop, floor?.sendLoop)} | ${cpu} | ${toFloor(row.cpu, floor?.cpu)} | ` +
-        `${thousands(mem.perConnection)} | ${thousands(mem.rssPerConnection)} | ${versus} |`,
-    );
-  }
+  if (Object.keys(results.broadcast ?? {}).length > 0) lines.push('', roomMarkdown(results));
   if (Object.keys(results.cluster ?? {}).length > 0) lines.push('', clusterMarkdown(results));
   lines.push('', '| Goal | measured | |', '| --- | ---: | --- |');
   for (const goal of goals) {
@@ -67,6 +38,40 @@ export function markdown(results) {
       `${machine.os}; ${results.date}.`,
   );
   return lines.join('\n') + '\n';
+}
+
+/** The table of the one-process broadcast to one room, with the floor's row. */
+export function roomMarkdown({ broadcast, memory, config }) {
+  const lines = [
+    `Broadcast: one event to a room of ${thousands(config.room.clients)} connections, until every ` +
+      `client has it, over ${config.room.rounds} rounds; the server's CPU (\`process.cpuUsage\`) ` +
+      'per broadcast is a mean over the rounds, less what it spends idle over as long. The floor ' +
+      'is a raw `node:net` server (no WebSocket library) writing one prebuilt frame to each ' +
+      'member: the cost of the writes themselves. Memory: per idle connection in that room, ' +
+      'measured in the server process after a full GC.',
+    '',
+    '| Server | broadcast ms (median) | best | server send loop ms | send loop / floor | server CPU ms per broadcast | CPU / floor | heap+external B/conn | RSS B/conn | EtpAdapter is faster by (median / best) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const floor = broadcast.floor;
+  for (const kind of ROOM_SERVERS) {
+    const row = broadcast[kind];
+    const mem = memory[kind];
+    if (row === undefined || mem === undefined) continue;
+    const versus =
+      kind === 'etp' || broadcast.etp === undefined
+        ? '—'
+        : `${ratio(row.median / broadcast.etp.median)} / ${ratio(row.best / broadcast.etp.best)}`;
+    const cpu = row.cpu === undefined ? '—' : row.cpu.toFixed(1);
+    const toFloor = (value, base) =>
+      floor === undefined || value === undefined || kind === 'floor' ? '—' : ratio(value / base);
+    lines.push(
+      `| ${LABELS[kind]} | ${row.median.toFixed(1)} | ${row.best.toFixed(1)} | ${row.sendLoop.toFixed(1)} | ` +
+        `${toFloor(row.sendLoop, floor?.sendLoop)} | ${cpu} | ${toFloor(row.cpu, floor?.cpu)} | ` +
+        `${thousands(mem.perConnection)} | ${thousands(mem.rssPerConnection)} | ${versus} |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** The table of the broadcast across two instances through one Redis. */

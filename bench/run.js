@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { sleep, start } from './children.js';
 import { runCluster } from './cluster.js';
 import { runFairness } from './fairness.js';
-import { clusterMarkdown, markdown, svg } from './report.js';
+import { goalsOf } from './goals.js';
+import { clusterMarkdown, markdown, roomMarkdown, svg } from './report.js';
 import { runScale } from './scale.js';
 import { scaleMarkdown, scaleSvg } from './scale-report.js';
 import {
@@ -84,6 +85,7 @@ const config = {
 config.scale = smoke
   ? {
       instances: [2],
+      passes: 1,
       rooms: 10,
       perRoom: 2,
       broadcasts: 100,
@@ -96,6 +98,7 @@ config.scale = smoke
     }
   : {
       instances: [2, 4, 8],
+      passes: 3,
       rooms: 100,
       perRoom: 3,
       broadcasts: 1_000,
@@ -263,94 +266,6 @@ async function runRooms() {
   return { broadcast, memory };
 }
 
-function goalsOf({ echo, broadcast, memory, cluster }) {
-  const goals = [];
-  const add = (name, value, met, format) => goals.push({ name, measured: format(value), met });
-  const times = (value) => `${value.toFixed(2)}×`;
-  if (echo.etp !== undefined) {
-    add(
-      'echo ≥ 1.6× WsAdapter',
-      echo.etp.rate / echo.ws.rate,
-      echo.etp.rate >= 1.6 * echo.ws.rate,
-      times,
-    );
-    add(
-      'echo ≥ 2.5× IoAdapter',
-      echo.etp.rate / echo.io.rate,
-      echo.etp.rate >= 2.5 * echo.io.rate,
-      times,
-    );
-    add(
-      'echo ≥ 0.8× bare ws',
-      echo.etp.rate / echo.bare.rate,
-      echo.etp.rate >= 0.8 * echo.bare.rate,
-      times,
-    );
-    if (echo.plain !== undefined) {
-      add(
-        'echo ≥ 0.8× bare ws, plain ws.send',
-        echo.etp.rate / echo.plain.rate,
-        echo.etp.rate >= 0.8 * echo.plain.rate,
-        times,
-      );
-    }
-    add(
-      'p99 ≤ WsAdapter p99',
-      echo.etp.p99 / echo.ws.p99,
-      echo.etp.p99 <= echo.ws.p99,
-      (value) =>
-        `${(echo.etp.p99 / 1000).toFixed(2)} vs ${(echo.ws.p99 / 1000).toFixed(2)} ms (${value.toFixed(2)}×)`,
-    );
-  }
-  // The floor (a raw net server writing one prebuilt frame to each member) is as fast as a
-  // broadcast can be here, so goals are ratios to it; a × socket.io goal above ~1.35× is out of
-  // reach when socket.io itself is within that of the floor.
-  const toFloor = (value) => `${value.toFixed(2)}× the floor`;
-  if (broadcast.etp !== undefined && broadcast.floor !== undefined) {
-    add(
-      'broadcast send loop ≤ 1.1× the floor',
-      broadcast.etp.sendLoop / broadcast.floor.sendLoop,
-      broadcast.etp.sendLoop <= 1.1 * broadcast.floor.sendLoop,
-      toFloor,
-    );
-  }
-  if (broadcast.etp !== undefined && memory.bare !== undefined) {
-    add(
-      'memory ≤ bare ws + 1 KiB',
-      memory.etp.perConnection - memory.bare.perConnection,
-      memory.etp.perConnection <= memory.bare.perConnection + 1024,
-      (value) => `bare ws ${value >= 0 ? '+' : '−'} ${Math.abs(Math.round(value))} B`,
-    );
-  }
-  if (cluster.etp !== undefined) {
-    const { io, etp, floor } = cluster;
-    const nearFloor = "instances' CPU per broadcast across 2 ≤ 1.1× the floor";
-    const lighter = "instances' CPU per broadcast across 2 ≥ 1.5× less than socket.io's";
-    if (etp.unavailable !== undefined) {
-      goals.push({ name: nearFloor, measured: 'not available', met: undefined });
-      goals.push({ name: lighter, measured: 'not available', met: undefined });
-    } else {
-      if (floor !== undefined) {
-        add(
-          nearFloor,
-          etp.cpu.instances / floor.cpu.instances,
-          etp.cpu.instances <= 1.1 * floor.cpu.instances,
-          toFloor,
-        );
-      }
-      if (io !== undefined) {
-        add(
-          lighter,
-          io.cpu.instances / etp.cpu.instances,
-          io.cpu.instances >= 1.5 * etp.cpu.instances,
-          (value) => `${value.toFixed(2)}× less`,
-        );
-      }
-    }
-  }
-  return goals;
-}
-
 const machine = {
   nproc: cpus().length,
   cpu: cpus()[0]?.model.trim() ?? 'unknown',
@@ -424,5 +339,7 @@ if (exitCode === 0 && only === undefined && chosen === undefined) {
   console.log(`written to ${outDir}`);
 } else if (exitCode === 0 && only === 'redis') {
   console.log('\n' + clusterMarkdown(results));
+} else if (exitCode === 0 && only === 'room') {
+  console.log('\n' + roomMarkdown(results));
 }
 process.exit(exitCode);

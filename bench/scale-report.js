@@ -5,6 +5,11 @@ import { SCALE_LABELS, SCALE_SERVERS } from './shared.js';
 const fixed = (value, digits = 1) => (value === undefined ? '—' : value.toFixed(digits));
 const ratio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '—');
 const MODEL_INSTANCES = 100;
+/**
+ * ms per 1,000 broadcasts under which a rise is taken for noise: each chunk's CPU is a difference
+ * of two readings less an idle rate, and a few ms per 1,000 come and go between passes.
+ */
+const FLAT_SLACK = 10;
 
 /** The servers that ran, in report order, with their runs. */
 function measured(scale) {
@@ -62,9 +67,9 @@ export function scaleGoals(scale) {
     const last = runs[runs.length - 1];
     if (first === last || first.other === undefined || last.other === undefined) continue;
     goals.push({
-      name: `${SCALE_LABELS[kind]}: cost of a room not held flat from ${first.instances} to ${last.instances} instances (≤ 1.2×)`,
+      name: `${SCALE_LABELS[kind]}: cost of a room not held flat from ${first.instances} to ${last.instances} instances (≤ 1.2×, or ≤ +${FLAT_SLACK} ms)`,
       measured: `${fixed(first.other)} → ${fixed(last.other)} ms per 1,000 (${ratio(last.other / first.other)})`,
-      met: last.other <= 1.2 * first.other,
+      met: last.other <= Math.max(1.2 * first.other, first.other + FLAT_SLACK),
     });
   }
   const etps = servers.filter(({ kind }) => kind.startsWith('etp'));
@@ -74,9 +79,10 @@ export function scaleGoals(scale) {
       const at = (runs) => runs[index]?.perInstance;
       const best = Math.min(...etps.map(({ runs }) => at(runs)));
       const rival = Math.min(...ios.map(({ runs }) => at(runs)));
+      const versus = best <= rival ? `${ratio(rival / best)} less` : `${ratio(best / rival)} more`;
       goals.push({
         name: `nestjs-etp leads both socket.io adapters at ${instances} instances (CPU per instance)`,
-        measured: `${fixed(best)} vs ${fixed(rival)} ms per 1,000 (${ratio(rival / best)} less)`,
+        measured: `${fixed(best)} vs ${fixed(rival)} ms per 1,000 (${versus})`,
         met: best < rival,
       });
     }

@@ -6,6 +6,9 @@
 // Redis's own (INFO cpu) over the whole run. A chunk has one issuing instance and one holding
 // instance, so that each instance's CPU can be put down to its role in it: holding the room,
 // issuing the broadcast without holding the room, or neither (a room it does not hold).
+// The whole is run `passes` times, the servers' order alternating; each figure is the median over
+// the passes (the lower one of two), as other processes on a shared machine skew a pass now and
+// then.
 /* global console, performance */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -49,6 +52,17 @@ async function redisStats(client) {
   };
 }
 
+/** Each figure's median over the passes of one server at one instance count. */
+function medianRun(runs) {
+  const median = (values) => {
+    const known = values.filter((value) => value !== undefined).sort((a, b) => a - b);
+    return known.length === 0 ? undefined : known[Math.floor((known.length - 1) / 2)];
+  };
+  return Object.fromEntries(
+    Object.keys(runs[0]).map((key) => [key, median(runs.map((run) => run[key]))]),
+  );
+}
+
 /** A random integer in [0, n). */
 const pick = (n) => Math.floor(Math.random() * n);
 const roomName = (instance, room) => `i${instance}-r${room}`;
@@ -71,12 +85,21 @@ export async function runScale(config, servers = SCALE_SERVERS) {
       if (reason !== undefined) console.log(`scale ${SCALE_LABELS[kind].padEnd(40)} ${reason}`);
     }
     const runnable = servers.filter((kind) => scale.servers[kind].unavailable === undefined);
-    for (const [step, count] of config.instances.entries()) {
-      // Alternate the order, so that no server always runs first or last.
-      const order = step % 2 === 0 ? runnable : [...runnable].reverse();
-      for (const kind of order) {
-        scale.servers[kind].runs.push(await scaleOnce(kind, count, redis, client, config));
+    const passes = Object.fromEntries(
+      runnable.map((kind) => [kind, config.instances.map(() => [])]),
+    );
+    for (let pass = 0, step = 0; pass < config.passes; pass++) {
+      for (const [index, count] of config.instances.entries()) {
+        // Alternate the order, so that no server always runs first or last.
+        const order = step++ % 2 === 0 ? runnable : [...runnable].reverse();
+        for (const kind of order) {
+          passes[kind][index].push(await scaleOnce(kind, count, redis, client, config));
+        }
       }
+    }
+    for (const kind of runnable) {
+      scale.servers[kind].runs = passes[kind].map(medianRun);
+      scale.servers[kind].passes = passes[kind];
     }
   } finally {
     client.disconnect();
