@@ -40,7 +40,14 @@ function line(points) {
  * cost; each role's cost is the line through the measured points, carried to N.
  */
 export function modelOf(runs, instances = MODEL_INSTANCES) {
-  const fit = (pick) => line(runs.map((run) => [run.instances, pick(run)]))(instances) ?? 0;
+  // A cost that fell with more instances is noise or warm-up, not a trend to carry to 100: it
+  // stays at its last measurement; one that rose is carried along its line.
+  const fit = (pick) => {
+    const last = [...runs].reverse().find((run) => pick(run) !== undefined);
+    if (last === undefined) return 0;
+    const carried = line(runs.map((run) => [run.instances, pick(run)]))(instances);
+    return Math.max(pick(last), carried);
+  };
   const holder = fit((run) => run.holder);
   const issuer = fit((run) => run.issuer);
   const other = fit((run) => run.other);
@@ -51,7 +58,6 @@ export function modelOf(runs, instances = MODEL_INSTANCES) {
     holder,
     issuer,
     other,
-    otherSlope: line(runs.map((run) => [run.instances, run.other])).slope ?? 0,
     perInstance: holder / n + (issuer * (n - 1)) / (n * n) + notHeld,
     notHeld,
     redis: fit((run) => run.redis),
@@ -167,8 +173,9 @@ function modelParagraph(servers) {
   });
   return (
     `Model of ${n} instances (a model, not a measurement): each role's measured cost (holder, ` +
-    'issuer, not held) is carried to 100 instances along the least-squares line through the ' +
-    'measured instance counts, and weighted by how often an instance plays it when issuers and ' +
+    'issuer, not held, Redis) is carried to 100 instances along the least-squares line through ' +
+    'the measured instance counts when it rose with them, and held at its last measurement ' +
+    'when it did not, then weighted by how often an instance plays it when issuers and ' +
     `rooms are random (holder 1/N, issuer (N−1)/N², not held (N−1)²/N²). ${rows.join('; ')}. ` +
     'A cost for rooms not held that is flat per broadcast still grows with the cluster when each ' +
     'instance brings its own broadcasts: at r broadcasts a second per instance, an instance pays ' +
