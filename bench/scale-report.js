@@ -124,9 +124,12 @@ export function scaleMarkdown(report) {
       );
     }
   }
-  for (const kind of SCALE_SERVERS) {
-    const reason = scale.servers[kind]?.unavailable;
-    if (reason !== undefined) lines.push(`| ${SCALE_LABELS[kind]} | ${reason} | | | | | | |`);
+  const missing = SCALE_SERVERS.filter((kind) => scale.servers[kind]?.unavailable !== undefined);
+  if (missing.length > 0) {
+    const reasons = missing.map(
+      (kind) => `${SCALE_LABELS[kind]}: ${scale.servers[kind].unavailable}`,
+    );
+    lines.push('', `${reasons.join('; ')}.`);
   }
   const etp = servers.find(({ kind }) => kind === 'etp');
   if (etp !== undefined) {
