@@ -3,10 +3,14 @@
 //   io   Nest's IoAdapter with @socket.io/redis-adapter (on ioredis), as Nest's docs set it up
 //   etp  EtpAdapter with `EtpModule.forRoot({ broker: new EtpRedisBroker({ url }) })`
 //   etp-signed  the same with `signingKey`: every message between instances carries an HMAC
-// Every connection joins one room. The runner asks one instance over IPC to broadcast to that
-// room; the members connected to the other instance get it through Redis.
-// IPC: `members` (connections in the room here), `cpu`, `broadcast` (with `round`) and `exit`.
-/* global performance, process, setTimeout */
+//   etp-sharded  the same with `sharded: true` (SPUBLISH / SSUBSCRIBE), when the broker has it
+//   io-sharded  IoAdapter with `createShardedAdapter` (`subscriptionMode: 'dynamic'`)
+// Every connection joins one room: the `room` of its URL's query when it has one (the scaling
+// run), ROOM otherwise. The runner asks one instance over IPC to broadcast; the members connected
+// to the other instances get it through Redis.
+// IPC: `members` (connections in a room here), `cpu`, `broadcast` (with `round`: to ROOM),
+// `emit` (with `broadcasts`, [room, seq] pairs: each to its room) and `exit`.
+/* global URL, performance, process, setTimeout */
 import 'reflect-metadata';
 import { Module, Inject } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -20,26 +24,30 @@ const decorate = (decorators, target, key, descriptor) =>
 
 /** What each kind brings: the module's imports, how to join and broadcast, the ws adapter. */
 async function setUp() {
-  if (kind === 'etp' || kind === 'etp-signed') {
+  if (kind.startsWith('etp')) {
     const etp = await import('nestjs-etp');
     const { EtpRedisBroker } = await import('nestjs-etp/redis');
     const signingKey = kind === 'etp-signed' ? 'a key of 32 bytes, for the bench.' : undefined;
-    const broker = new EtpRedisBroker({ url: redisUrl, signingKey });
+    const sharded = kind === 'etp-sharded' ? true : undefined;
+    const broker = new EtpRedisBroker({ url: redisUrl, signingKey, sharded });
     return {
       imports: [etp.EtpModule.forRoot({ broker })],
       inject: (Gateway) => Inject(etp.EtpRoomsService)(Gateway, undefined, 0),
-      join: (gateway, socket) => gateway.rooms.join(socket, ROOM),
-      broadcast: (gateway, data) => gateway.rooms.to(ROOM).emit('tick', data),
+      join: (gateway, socket, request) => gateway.rooms.join(socket, roomOf(request.url)),
+      broadcast: (gateway, data, room = ROOM) => gateway.rooms.to(room).emit('tick', data),
       adapter: (app) => new etp.EtpAdapter(app),
       close: async () => {},
     };
   }
   const { IoAdapter } = await import('@nestjs/platform-socket.io');
-  const { createAdapter } = await import('@socket.io/redis-adapter');
+  const { createAdapter, createShardedAdapter } = await import('@socket.io/redis-adapter');
   const { Redis } = await import('ioredis');
   const pub = new Redis(redisUrl);
   const sub = pub.duplicate();
-  const redisAdapter = createAdapter(pub, sub);
+  const redisAdapter =
+    kind === 'io-sharded'
+      ? createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' })
+      : createAdapter(pub, sub);
   class RedisIoAdapter extends IoAdapter {
     createIOServer(port, options) {
       return super.createIOServer(port, options).adapter(redisAdapter);
@@ -48,14 +56,19 @@ async function setUp() {
   return {
     imports: [],
     inject: () => {},
-    join: (_gateway, socket) => socket.join(ROOM),
-    broadcast: (gateway, data) => gateway.server.to(ROOM).emit('tick', data),
+    join: (_gateway, socket) => socket.join(roomOf(socket.request.url)),
+    broadcast: (gateway, data, room = ROOM) => gateway.server.to(room).emit('tick', data),
     adapter: (app) => new RedisIoAdapter(app),
     close: async () => {
       pub.disconnect();
       sub.disconnect();
     },
   };
+}
+
+/** The room a connection joins: its URL's `room` query parameter, or ROOM. */
+function roomOf(url = '/') {
+  return new URL(url, 'http://localhost').searchParams.get('room') ?? ROOM;
 }
 
 const setup = await setUp();
@@ -67,8 +80,8 @@ class RoomGateway {
     this.rooms = rooms;
     this.members = 0;
   }
-  async handleConnection(socket) {
-    await setup.join(this, socket);
+  async handleConnection(socket, request) {
+    await setup.join(this, socket, request);
     this.members++;
   }
   handleDisconnect() {
@@ -104,6 +117,19 @@ async function broadcast(round) {
   }
 }
 
+/** Emits each of `broadcasts` ([room, seq]) to its room; answers once every one has settled. */
+async function emit(broadcasts) {
+  try {
+    const pending = broadcasts.map(([room, seq]) =>
+      setup.broadcast(gateway, { ...roundPayload(seq), room }, room),
+    );
+    await Promise.all(pending);
+    tell({ type: 'emit' });
+  } catch (error) {
+    tell({ type: 'emit', failure: `a broadcast failed: ${error?.stack ?? error}` });
+  }
+}
+
 process.on('message', async (message) => {
   switch (message.cmd) {
     case 'members':
@@ -114,6 +140,9 @@ process.on('message', async (message) => {
       break;
     case 'broadcast':
       await broadcast(message.round);
+      break;
+    case 'emit':
+      await emit(message.broadcasts);
       break;
     case 'exit':
       // Closing the app lets the broker close its Redis connections and leave the cluster.

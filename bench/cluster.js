@@ -132,7 +132,10 @@ function summarize(passes) {
 }
 
 async function startInstance(kind, redisUrl) {
-  const instance = start('cluster-server.js', [kind, redisUrl]);
+  const instance =
+    kind === 'floor'
+      ? start('floor-instance.js', [])
+      : start('cluster-server.js', [kind, redisUrl]);
   const { port } = await instance.next('listening', 30_000);
   return { ...instance, port };
 }
@@ -195,7 +198,9 @@ async function clusterOnce(kind, redis, config) {
     const received = Promise.all(
       loaders.map((loader) => loader.next('received', config.roundTimeoutMs)),
     );
-    a.child.send({ cmd: 'broadcast', round: number });
+    // The floor has no Redis hop: every instance writes to its own members.
+    const senders = kind === 'floor' ? instances : [a];
+    for (const sender of senders) sender.child.send({ cmd: 'broadcast', round: number });
     try {
       await received;
     } catch {
@@ -208,8 +213,9 @@ async function clusterOnce(kind, redis, config) {
       );
     }
     const time = performance.now() - startedAt;
-    const sent = await a.next('broadcast');
-    if (sent.failure !== undefined) throw new Error(`${label}: ${sent.failure}`);
+    const [sent, ...others] = await Promise.all(senders.map((sender) => sender.next('broadcast')));
+    const failed = [sent, ...others].find((reply) => reply.failure !== undefined);
+    if (failed !== undefined) throw new Error(`${label}: ${failed.failure}`);
     // Let both instances finish what the broadcast left them (GC, drained writes) before counting.
     await sleep(config.settleMs);
     const after = await snapshot();

@@ -9,7 +9,7 @@ const PONG = clientFrame('3');
 
 /** What a member of each kind of server sends and receives. */
 export function crowdProtocol(kind) {
-  const socketIo = kind === 'io';
+  const socketIo = kind.startsWith('io');
   return {
     socketIo,
     path: socketIo ? '/socket.io/?EIO=4&transport=websocket' : '/',
@@ -23,11 +23,17 @@ export function crowdProtocol(kind) {
 
 /**
  * Opens one connection to a `kind` server and resolves once it may receive broadcasts (for
- * socket.io: once the main namespace is joined). `onTick(bytes, start, end)` gets every event
+ * socket.io: once the main namespace is joined); with `room`, the server is asked to put it in
+ * that room. `onTick(bytes, start, end)` gets every event
  * message, as a view valid during the call only; `onClose` a connection lost.
  */
-export async function openMember({ kind, port, onTick, onClose }) {
-  const { socketIo, path, tickFirst } = crowdProtocol(kind);
+export async function openMember({ kind, port, room, onTick, onClose }) {
+  const { socketIo, path: base, tickFirst } = crowdProtocol(kind);
+  // The scaling run's servers read the room to join from the URL's query.
+  const path =
+    room === undefined
+      ? base
+      : `${base}${base.includes('?') ? '&' : '?'}room=${encodeURIComponent(room)}`;
   let ready = !socketIo;
   let connected;
   const namespaceJoined = new Promise((resolve) => (connected = resolve));

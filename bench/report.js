@@ -7,7 +7,7 @@ const ratio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '�
 const mark = (met) => (met === undefined ? 'not measured' : met ? 'met' : 'missed');
 
 export function markdown(results) {
-  const { echo, broadcast, memory, goals, machine, config } = results;
+  const { echo, goals, machine, config } = results;
   const lines = [];
   lines.push(
     `Echo: ${config.echo.connections} connections × ${config.echo.inflight} requests in flight, ` +
@@ -26,28 +26,7 @@ export function markdown(results) {
         `${Math.round(row.serverCpu * 100)} % | ${versus} |`,
     );
   }
-  lines.push(
-    '',
-    `Broadcast: one event to a room of ${thousands(config.room.clients)} connections, until every ` +
-      `client has it, over ${config.room.rounds} rounds; memory: per idle connection in that ` +
-      'room, measured in the server process after a full GC.',
-    '',
-    '| Server | broadcast ms (median) | best | server send loop ms | heap+external B/conn | RSS B/conn | EtpAdapter is faster by (median / best) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-  );
-  for (const kind of ROOM_SERVERS) {
-    const row = broadcast[kind];
-    const mem = memory[kind];
-    if (row === undefined || mem === undefined) continue;
-    const versus =
-      kind === 'etp'
-        ? '—'
-        : `${ratio(row.median / broadcast.etp.median)} / ${ratio(row.best / broadcast.etp.best)}`;
-    lines.push(
-      `| ${LABELS[kind]} | ${row.median.toFixed(1)} | ${row.best.toFixed(1)} | ${row.sendLoop.toFixed(1)} | ` +
-        `${thousands(mem.perConnection)} | ${thousands(mem.rssPerConnection)} | ${versus} |`,
-    );
-  }
+  if (Object.keys(results.broadcast ?? {}).length > 0) lines.push('', roomMarkdown(results));
   if (Object.keys(results.cluster ?? {}).length > 0) lines.push('', clusterMarkdown(results));
   lines.push('', '| Goal | measured | |', '| --- | ---: | --- |');
   for (const goal of goals) {
@@ -61,13 +40,49 @@ export function markdown(results) {
   return lines.join('\n') + '\n';
 }
 
+/** The table of the one-process broadcast to one room, with the floor's row. */
+export function roomMarkdown({ broadcast, memory, config }) {
+  const lines = [
+    `Broadcast: one event to a room of ${thousands(config.room.clients)} connections, until every ` +
+      `client has it, over ${config.room.rounds} rounds; the server's CPU (\`process.cpuUsage\`) ` +
+      'per broadcast is a mean over the rounds, less what it spends idle over as long. The floor ' +
+      'is a raw `node:net` server (no WebSocket library) writing one prebuilt frame to each ' +
+      'member: the cost of the writes themselves. Memory: per idle connection in that room, ' +
+      'measured in the server process after a full GC.',
+    '',
+    '| Server | broadcast ms (median) | best | server send loop ms | send loop / floor | server CPU ms per broadcast | CPU / floor | heap+external B/conn | RSS B/conn | EtpAdapter is faster by (median / best) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const floor = broadcast.floor;
+  for (const kind of ROOM_SERVERS) {
+    const row = broadcast[kind];
+    const mem = memory[kind];
+    if (row === undefined || mem === undefined) continue;
+    const versus =
+      kind === 'etp' || broadcast.etp === undefined
+        ? '—'
+        : `${ratio(row.median / broadcast.etp.median)} / ${ratio(row.best / broadcast.etp.best)}`;
+    const cpu = row.cpu === undefined ? '—' : row.cpu.toFixed(1);
+    const toFloor = (value, base) =>
+      floor === undefined || value === undefined || kind === 'floor' ? '—' : ratio(value / base);
+    lines.push(
+      `| ${LABELS[kind]} | ${row.median.toFixed(1)} | ${row.best.toFixed(1)} | ${row.sendLoop.toFixed(1)} | ` +
+        `${toFloor(row.sendLoop, floor?.sendLoop)} | ${cpu} | ${toFloor(row.cpu, floor?.cpu)} | ` +
+        `${thousands(mem.perConnection)} | ${thousands(mem.rssPerConnection)} | ${versus} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 /** The table of the broadcast across two instances through one Redis. */
 export function clusterMarkdown({ cluster, config }) {
   const { clients, instances, rounds, passes, settleMs, idleMs } = config.cluster;
   const lines = [
     `Broadcast across ${instances} instances through one Redis (redis-server ${cluster.redis}, ` +
       `no persistence): a room of ${thousands(clients)} connections, half on each instance; ` +
-      `instance A sends one event to the room, and a round lasts until every client has it; ` +
+      `instance A sends one event to the room, and a round lasts until every client has it (the ` +
+      'floor, raw `node:net` servers with no Redis hop, is told to write by the runner on both ' +
+      'instances: its CPU is that of the writes alone); ' +
       `${rounds} rounds in each of ${passes} pass(es), the servers' order alternating. CPU per ` +
       'broadcast, a mean over the rounds, counted from just before the broadcast to ' +
       `${settleMs} ms after the last client had it, less what the same process uses idle over as ` +
@@ -76,15 +91,16 @@ export function clusterMarkdown({ cluster, config }) {
       'only its sum over every round means something, and idle time is not taken off) and, in ' +
       "brackets, from the scheduler's per-thread count in `/proc/<pid>/task/*/schedstat` (ns).",
     '',
-    '| Server | broadcast ms (median) | best | A send call ms | instances CPU ms (A + B) | redis-server CPU ms | EtpAdapter is faster by (median / best) | EtpAdapter uses less instance CPU by |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Server | broadcast ms (median) | best | A send call ms | instances CPU ms (A + B) | instances CPU / floor | redis-server CPU ms | EtpAdapter is faster by (median / best) | EtpAdapter uses less instance CPU by |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
+  const floor = cluster.floor?.cpu;
   const etp = cluster.etp?.unavailable === undefined ? cluster.etp : undefined;
   for (const kind of CLUSTER_SERVERS) {
     const row = cluster[kind];
     if (row === undefined) continue;
     if (row.unavailable !== undefined) {
-      lines.push(`| ${CLUSTER_LABELS[kind]} | ${row.unavailable} | | | | | | |`);
+      lines.push(`| ${CLUSTER_LABELS[kind]} | ${row.unavailable} | | | | | | | |`);
       continue;
     }
     const { cpu } = row;
@@ -92,7 +108,7 @@ export function clusterMarkdown({ cluster, config }) {
       `${cpu.redisStat.toFixed(2)}` +
       (cpu.redisSched === undefined ? '' : ` (${cpu.redisSched.toFixed(3)})`);
     const versus =
-      kind === 'etp' || etp === undefined
+      kind === 'etp' || kind === 'floor' || etp === undefined
         ? ['—', '—']
         : [
             `${ratio(row.median / etp.median)} / ${ratio(row.best / etp.best)}`,
@@ -101,7 +117,7 @@ export function clusterMarkdown({ cluster, config }) {
     lines.push(
       `| ${CLUSTER_LABELS[kind]} | ${row.median.toFixed(1)} | ${row.best.toFixed(1)} | ` +
         `${row.sendLoop.toFixed(1)} | ${cpu.instances.toFixed(1)} (${cpu.a.toFixed(1)} + ${cpu.b.toFixed(1)}) | ` +
-        `${redis} | ${versus[0]} | ${versus[1]} |`,
+        `${floor === undefined || kind === 'floor' ? '—' : ratio(cpu.instances / floor.instances)} | ${redis} | ${versus[0]} | ${versus[1]} |`,
     );
   }
   const idle = CLUSTER_SERVERS.filter((kind) => cluster[kind]?.idle !== undefined).map((kind) => {

@@ -2,9 +2,11 @@
 // its own process and the clients in another, and writes bench/results/.
 //   --smoke      a short run with few connections, to check that everything still answers
 //   --profile    EtpAdapter's server process runs with --cpu-prof (profiles in bench/profiles/)
-//   --only=echo  or --only=room, --only=redis, --only=fairness: one part only (redis: the
-//                broadcast across two instances through Redis, which needs redis-server installed;
-//                fairness: 50 honest peers' ack latency against one flooding peer, EtpAdapter only)
+//   --only=echo  or --only=room, --only=redis, --only=scale, --only=fairness: one part only
+//                (redis: the broadcast across two instances through Redis, which needs
+//                redis-server installed; scale: 2, 4 and 8 instances on one Redis, see scale.js,
+//                written to bench/results/scale.*; fairness: 50 honest peers' ack latency against
+//                one flooding peer, EtpAdapter only)
 //   --rounds=N   echo rounds per server (interleaved; the best round is reported)
 //   --loaders=N  load processes sharing the clients of the broadcast across instances
 //   --servers=etp,bare  only these servers (no results are written then)
@@ -17,8 +19,18 @@ import { fileURLToPath } from 'node:url';
 import { sleep, start } from './children.js';
 import { runCluster } from './cluster.js';
 import { runFairness } from './fairness.js';
-import { clusterMarkdown, markdown, svg } from './report.js';
-import { CLUSTER_SERVERS, ECHO_SERVERS, LABELS, PAYLOAD, ROOM_SERVERS } from './shared.js';
+import { goalsOf } from './goals.js';
+import { clusterMarkdown, markdown, roomMarkdown, svg } from './report.js';
+import { runScale } from './scale.js';
+import { scaleMarkdown, scaleSvg } from './scale-report.js';
+import {
+  CLUSTER_SERVERS,
+  ECHO_SERVERS,
+  LABELS,
+  PAYLOAD,
+  ROOM_SERVERS,
+  SCALE_SERVERS,
+} from './shared.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const flags = new Map(
@@ -34,6 +46,7 @@ const chosen = flags.has('servers') ? flags.get('servers').split(',') : undefine
 const echoServers = ECHO_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
 const roomServers = ROOM_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
 const clusterServers = CLUSTER_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
+const scaleServers = SCALE_SERVERS.filter((kind) => chosen?.includes(kind) ?? true);
 
 const config = {
   payloadBytes: Buffer.byteLength(PAYLOAD),
@@ -41,8 +54,8 @@ const config = {
     ? { connections: 4, inflight: 2, warmupMs: 300, durationMs: 1200, rounds: 1 }
     : { connections: 50, inflight: 10, warmupMs: 1500, durationMs: 6000, rounds: 3 },
   room: smoke
-    ? { clients: 200, rounds: 2, concurrency: 50, roundTimeoutMs: 10_000 }
-    : { clients: 10_000, rounds: 7, concurrency: 200, roundTimeoutMs: 30_000 },
+    ? { clients: 200, rounds: 2, concurrency: 50, roundTimeoutMs: 10_000, idleMs: 300 }
+    : { clients: 10_000, rounds: 7, concurrency: 200, roundTimeoutMs: 30_000, idleMs: 1_000 },
   // Passes alternate the servers' order; each pass starts two fresh instances of one server.
   cluster: smoke
     ? {
@@ -68,6 +81,34 @@ const config = {
         idleMs: 1_000,
       },
 };
+// Each instance count starts fresh instances of each server; CPU time is what is compared.
+config.scale = smoke
+  ? {
+      instances: [2],
+      passes: 1,
+      rooms: 10,
+      perRoom: 2,
+      broadcasts: 100,
+      chunk: 25,
+      concurrency: 50,
+      settleMs: 200,
+      idleMs: 300,
+      chunkSettleMs: 20,
+      chunkTimeoutMs: 10_000,
+    }
+  : {
+      instances: [2, 4, 8],
+      passes: 3,
+      rooms: 100,
+      perRoom: 3,
+      broadcasts: 1_000,
+      chunk: 25,
+      concurrency: 100,
+      settleMs: 500,
+      idleMs: 1_000,
+      chunkSettleMs: 20,
+      chunkTimeoutMs: 30_000,
+    };
 config.fairness = smoke
   ? { peers: 10, rate: 20, warmupMs: 300, durationMs: 1_000 }
   : { peers: 50, rate: 20, warmupMs: 1_000, durationMs: 5_000 };
@@ -169,8 +210,16 @@ async function roomOnce(kind) {
     await sleep(500);
     const after = await server.ask('memory');
     if (process.env.BENCH_DEBUG) console.log(before, after);
+    // The server's CPU per broadcast: over every round, less what it spends idle over as long.
+    const cpuMs = ({ user, system }) => (user + system) / 1000;
+    const idleBefore = await server.ask('cpu');
+    await sleep(config.room.idleMs);
+    const idleAfter = await server.ask('cpu');
+    const idlePerMs = (cpuMs(idleAfter) - cpuMs(idleBefore)) / (idleAfter.at - idleBefore.at);
+    const cpuBefore = await server.ask('cpu');
     crowd.child.send({ cmd: 'go' });
     const result = await crowd.next('result', 300_000);
+    const cpuAfter = await server.ask('cpu');
     if (result.failure !== undefined) throw new Error(`${LABELS[kind]}: ${result.failure}`);
     const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const { times: sendLoops } = await server.ask('sendLoops');
@@ -178,6 +227,9 @@ async function roomOnce(kind) {
       median: median(result.times),
       best: Math.min(...result.times),
       sendLoop: median(sendLoops),
+      cpu:
+        Math.max(0, cpuMs(cpuAfter) - cpuMs(cpuBefore) - idlePerMs * (cpuAfter.at - cpuBefore.at)) /
+        result.times.length,
       times: result.times,
       sendLoops,
       connectSeconds,
@@ -192,7 +244,7 @@ async function roomOnce(kind) {
     };
     console.log(
       `room  ${LABELS[kind].padEnd(28)} broadcast ${broadcast.median.toFixed(1)} ms (best ${broadcast.best.toFixed(1)})  ` +
-        `server loop ${broadcast.sendLoop.toFixed(1)} ms  memory ${Math.round(memory.perConnection)} B/conn (RSS ${Math.round(memory.rssPerConnection)})  ` +
+        `server loop ${broadcast.sendLoop.toFixed(1)} ms  server CPU ${broadcast.cpu.toFixed(1)} ms  memory ${Math.round(memory.perConnection)} B/conn (RSS ${Math.round(memory.rssPerConnection)})  ` +
         `connect ${connectSeconds.toFixed(1)} s`,
     );
     return { broadcast, memory };
@@ -212,80 +264,6 @@ async function runRooms() {
     memory[kind] = result.memory;
   }
   return { broadcast, memory };
-}
-
-function goalsOf({ echo, broadcast, memory, cluster }) {
-  const goals = [];
-  const add = (name, value, met, format) => goals.push({ name, measured: format(value), met });
-  const times = (value) => `${value.toFixed(2)}×`;
-  if (echo.etp !== undefined) {
-    add(
-      'echo ≥ 1.6× WsAdapter',
-      echo.etp.rate / echo.ws.rate,
-      echo.etp.rate >= 1.6 * echo.ws.rate,
-      times,
-    );
-    add(
-      'echo ≥ 2.5× IoAdapter',
-      echo.etp.rate / echo.io.rate,
-      echo.etp.rate >= 2.5 * echo.io.rate,
-      times,
-    );
-    add(
-      'echo ≥ 0.8× bare ws',
-      echo.etp.rate / echo.bare.rate,
-      echo.etp.rate >= 0.8 * echo.bare.rate,
-      times,
-    );
-    if (echo.plain !== undefined) {
-      add(
-        'echo ≥ 0.8× bare ws, plain ws.send',
-        echo.etp.rate / echo.plain.rate,
-        echo.etp.rate >= 0.8 * echo.plain.rate,
-        times,
-      );
-    }
-    add(
-      'p99 ≤ WsAdapter p99',
-      echo.etp.p99 / echo.ws.p99,
-      echo.etp.p99 <= echo.ws.p99,
-      (value) =>
-        `${(echo.etp.p99 / 1000).toFixed(2)} vs ${(echo.ws.p99 / 1000).toFixed(2)} ms (${value.toFixed(2)}×)`,
-    );
-  }
-  if (broadcast.etp !== undefined) {
-    // Best rounds against best rounds: the rounds least disturbed by anything else running.
-    add(
-      'broadcast ≥ 2× socket.io (best rounds)',
-      broadcast.io.best / broadcast.etp.best,
-      broadcast.io.best >= 2 * broadcast.etp.best,
-      times,
-    );
-    add(
-      'memory ≤ bare ws + 1 KiB',
-      memory.etp.perConnection - memory.bare.perConnection,
-      memory.etp.perConnection <= memory.bare.perConnection + 1024,
-      (value) => `bare ws ${value >= 0 ? '+' : '−'} ${Math.abs(Math.round(value))} B`,
-    );
-  }
-  if (cluster.io !== undefined && cluster.etp !== undefined) {
-    const { io, etp } = cluster;
-    const faster = 'broadcast across 2 instances ≥ 2× socket.io (best rounds)';
-    const lighter = "instances' CPU per broadcast ≤ ½ socket.io's";
-    if (etp.unavailable !== undefined) {
-      goals.push({ name: faster, measured: 'not available', met: undefined });
-      goals.push({ name: lighter, measured: 'not available', met: undefined });
-    } else {
-      add(faster, io.best / etp.best, io.best >= 2 * etp.best, times);
-      add(
-        lighter,
-        io.cpu.instances / etp.cpu.instances,
-        io.cpu.instances >= 2 * etp.cpu.instances,
-        (value) => `${value.toFixed(2)}× less`,
-      );
-    }
-  }
-  return goals;
 }
 
 const machine = {
@@ -328,6 +306,23 @@ try {
   if (only === undefined || only === 'room') Object.assign(results, await runRooms());
   if (only === undefined || only === 'redis')
     results.cluster = await runCluster(config.cluster, clusterServers);
+  if (only === undefined || only === 'scale') {
+    const scale = await runScale(config.scale, scaleServers);
+    if (chosen === undefined) {
+      const report = {
+        date: new Date().toISOString(),
+        smoke,
+        machine,
+        config: config.scale,
+        scale,
+      };
+      const table = scaleMarkdown(report);
+      await write('scale.json', JSON.stringify(report, null, 2) + '\n', 'json');
+      await write('scale.md', table, 'markdown');
+      await write('scale.svg', scaleSvg(report));
+      console.log('\n' + table);
+    }
+  }
   if ((only === undefined || only === 'fairness') && (chosen?.includes('etp') ?? true))
     results.fairness = await runFairness(config.fairness);
 } catch (error) {
@@ -344,5 +339,7 @@ if (exitCode === 0 && only === undefined && chosen === undefined) {
   console.log(`written to ${outDir}`);
 } else if (exitCode === 0 && only === 'redis') {
   console.log('\n' + clusterMarkdown(results));
+} else if (exitCode === 0 && only === 'room') {
+  console.log('\n' + roomMarkdown(results));
 }
 process.exit(exitCode);

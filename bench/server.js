@@ -1,5 +1,5 @@
 // One benchmark server in its own process: `node bench/server.js <kind> <scenario>`.
-//   kind:     bare | ws | io | etp
+//   kind:     bare | plain | floor | ws | io | etp (floor: room scenario only, see floor-server.js)
 //   scenario: echo (answers `echo`) | room (every connection joins one room; `shout` broadcasts)
 // The Nest servers run the same gateway class under each adapter; the package is imported from
 // its build (`nestjs-etp` resolves to dist/), as an application would.
@@ -8,6 +8,7 @@
 import 'reflect-metadata';
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
+import { startFloor } from './floor-server.js';
 import { HOST, ROOM, tell } from './shared.js';
 
 const [kind, scenario] = process.argv.slice(2);
@@ -172,7 +173,7 @@ function answerByHand(bytes, answers) {
   const event = text.slice(0, eventEnd);
   const id = Number(text.slice(eventEnd + 2, idEnd === -1 ? text.length : idEnd));
   const data = idEnd === -1 ? '' : text.slice(idEnd + 2);
-  if (event === 'echo') answers.echo(id, data);
+  if (event === 'echo') answers.echo?.(id, data);
   else if (event === 'shout') answers.shout(data);
 }
 
@@ -198,8 +199,19 @@ function memory() {
   return { rss, heapUsed, external, arrayBuffers, gc: typeof globalThis.gc === 'function' };
 }
 
-const started =
-  kind === 'bare' ? await startBare() : kind === 'plain' ? await startPlain() : await startNest();
+/** The floor: each `shout` makes it write the one `tick` frame to every connection. */
+async function startFloorServer() {
+  const floor = await startFloor({
+    onText: (text) =>
+      answerByHand(Buffer.from(text), {
+        shout: (data) => sendLoops.push(floor.broadcast(`tick||0||${data}`)),
+      }),
+  });
+  return floor;
+}
+
+const starters = { bare: startBare, plain: startPlain, floor: startFloorServer };
+const started = await (starters[kind] ?? startNest)();
 process.on('message', (message) => {
   switch (message.cmd) {
     case 'memory':

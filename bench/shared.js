@@ -21,13 +21,27 @@ export const HOST = '127.0.0.1';
 
 /** The servers, in the order they are reported. */
 export const ECHO_SERVERS = ['bare', 'plain', 'ws', 'io', 'etp'];
-export const ROOM_SERVERS = ['bare', 'plain', 'io', 'etp'];
+// `floor`: a raw net server writing one prebuilt frame to each member (floor-server.js).
+export const ROOM_SERVERS = ['floor', 'bare', 'plain', 'io', 'etp'];
 
 /** The servers of the broadcast across two instances through Redis. */
 // `etp-signed`: the same with a `signingKey`, every message between instances HMAC-signed.
-export const CLUSTER_SERVERS = ['io', 'etp', 'etp-signed'];
+// `floor`: raw net servers, each writing one prebuilt frame to its members (floor-instance.js).
+export const CLUSTER_SERVERS = ['floor', 'io', 'etp', 'etp-signed'];
+
+/** The servers of the scaling run: 2, 4, 8 instances, each holding rooms of its own. */
+// `etp-sharded`: EtpRedisBroker with `sharded: true`, when the build has that option.
+export const SCALE_SERVERS = ['io', 'io-sharded', 'etp', 'etp-sharded'];
+
+export const SCALE_LABELS = {
+  io: 'socket.io + redis-adapter (createAdapter)',
+  'io-sharded': 'socket.io + createShardedAdapter (dynamic)',
+  etp: 'EtpAdapter + EtpRedisBroker',
+  'etp-sharded': 'EtpAdapter + EtpRedisBroker, sharded',
+};
 
 export const LABELS = {
+  floor: 'raw net, one prebuilt frame (floor)',
   bare: 'bare ws (ceiling)',
   plain: 'bare ws, plain ws.send',
   ws: 'Nest WsAdapter',
@@ -36,6 +50,7 @@ export const LABELS = {
 };
 
 export const CLUSTER_LABELS = {
+  floor: 'raw net, one prebuilt frame (floor)',
   io: 'socket.io + @socket.io/redis-adapter',
   etp: 'EtpAdapter + EtpRedisBroker',
   'etp-signed': 'EtpAdapter + EtpRedisBroker, signingKey',
