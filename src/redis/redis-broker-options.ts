@@ -35,4 +35,5 @@ export interface EtpRedisBrokerOptions {
   signingKey?: string | Buffer;
 }
 
+/** Where `EtpRedisBroker` looks for Redis when given neither `url` nor `client`. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

@@ -6,13 +6,17 @@ import type { EtpLocalRooms } from './local-rooms.js';
  * but not those of any room in `except`. A socket id names a room of one.
  */
 export interface EtpBroadcastTarget {
+  /** Rooms or socket ids whose members are reached; `undefined`: every connection. */
   readonly rooms: readonly string[] | undefined;
+  /** Rooms or socket ids whose members are left out. */
   readonly except: readonly string[];
 }
 
 /** A connection as any instance describes it: its id and rooms. */
 export interface EtpSocketDescription {
+  /** The connection's id (32 hex characters). */
   readonly id: string;
+  /** The rooms it is in, on the instance that holds it. */
   readonly rooms: readonly string[];
 }
 
