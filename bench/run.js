@@ -8,6 +8,7 @@
 //                written to bench/results/scale.*; fairness: 50 honest peers' ack latency against
 //                one flooding peer, EtpAdapter only)
 //   --rounds=N   echo rounds per server (interleaved; the best round is reported)
+//   --passes=N   passes of the scaling run (default 3; the median of each figure is reported)
 //   --loaders=N  load processes sharing the clients of the broadcast across instances
 //   --servers=etp,bare  only these servers (no results are written then)
 /* global Buffer, console, process */
@@ -98,7 +99,7 @@ config.scale = smoke
     }
   : {
       instances: [2, 4, 8],
-      passes: 3,
+      passes: Number(flags.get('passes') ?? 3),
       rooms: 100,
       perRoom: 3,
       broadcasts: 1_000,
