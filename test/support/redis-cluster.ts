@@ -1,9 +1,9 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './redis-server.js';
+import { freePort, killRedisServer, spawnRedisServer } from './redis-server.js';
 
 const run = promisify(execFile);
 
@@ -17,57 +17,36 @@ class ClusterNode {
   ) {}
 
   start(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        join(this.dir, `nodes-${this.port}.conf`),
-        '--cluster-node-timeout',
-        '1000',
-        // The other masters keep serving their slots while one is down.
-        '--cluster-require-full-coverage',
-        'no',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        this.dir,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const { child, ready } = spawnRedisServer([
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      join(this.dir, `nodes-${this.port}.conf`),
+      '--cluster-node-timeout',
+      '1000',
+      // The other masters keep serving their slots while one is down.
+      '--cluster-require-full-coverage',
+      'no',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+    ]);
     this.child = child;
-    let output = '';
-    return new Promise((resolve, reject) => {
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString('utf8');
-        if (output.includes('Ready to accept connections')) {
-          child.stdout!.off('data', onData);
-          child.stdout!.resume();
-          resolve();
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${output}`)));
-    });
+    return ready;
   }
 
   /** Ends the node at once, as a crash does, and waits for its exit. */
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
-    await exited;
+    await killRedisServer(child);
   }
 
   async info(section: string): Promise<string> {
