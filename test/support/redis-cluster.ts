@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, killRedisServer, spawnRedisServer } from './redis-server.js';
+import { freePort, killRedisServer, NO_PERSISTENCE, spawnRedisServer } from './redis-server.js';
 
 const run = promisify(execFile);
 
@@ -31,10 +31,7 @@ class ClusterNode {
       // The other masters keep serving their slots while one is down.
       '--cluster-require-full-coverage',
       'no',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
+      ...NO_PERSISTENCE,
       '--dir',
       this.dir,
     ]);

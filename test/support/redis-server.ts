@@ -38,10 +38,7 @@ export class RedisServer {
       String(this.port),
       '--bind',
       '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
+      ...NO_PERSISTENCE,
     ]);
     this.child = child;
     return ready;
@@ -54,6 +51,9 @@ export class RedisServer {
     await killRedisServer(child);
   }
 }
+
+/** Nothing read at start nor written at stop. */
+export const NO_PERSISTENCE = ['--save', '', '--appendonly', 'no'];
 
 /** Starts `redis-server` with `args`; `ready` resolves once it accepts connections. */
 export function spawnRedisServer(args: string[]): { child: ChildProcess; ready: Promise<void> } {
