@@ -2,13 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { createBrokerMetrics, type BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { AckSink } from '../rooms/ack-collector.js';
-import type { EtpBroadcastTarget, EtpBroker, EtpSocketDescription } from '../rooms/etp-broker.js';
+import type {
+  EtpBroadcastTarget,
+  EtpBroker,
+  EtpHistorySlice,
+  EtpPosition,
+  EtpRecoveryOptions,
+  EtpSocketDescription,
+} from '../rooms/etp-broker.js';
 import type { EtpLocalRooms } from '../rooms/local-rooms.js';
+import { checkRecoveryOptions } from '../rooms/recovery-options.js';
 import { BrokerReports } from './broker-reports.js';
 import { BroadcastPublisher } from './broadcasts.js';
 import { channelsOf, copyTarget, type Channels } from './channels.js';
 import { DropReason, Envelopes } from './envelope.js';
 import { openInbound, replyMessages, type Lane } from './inbox.js';
+import { isKept } from './kept.js';
+import { KeptBroadcasts } from './kept-broadcasts.js';
 import {
   Control,
   type BroadcastMessage,
@@ -48,6 +58,7 @@ export class ClusterBroker implements EtpBroker {
   private readonly reports: BrokerReports;
   private readonly sequences: ChannelSequences;
   private readonly broadcasts: BroadcastPublisher;
+  private readonly kept: KeptBroadcasts;
   private subscriptions: Subscriptions | undefined;
   private local!: EtpLocalRooms;
   private remote!: RemoteRequests;
@@ -118,6 +129,17 @@ export class ClusterBroker implements EtpBroker {
       () => this.metrics,
       () => this.peers.size > 0,
     );
+    this.kept = new KeptBroadcasts(
+      this.instance,
+      this.channels,
+      this.envelopes,
+      this.transport,
+      this.reports,
+      () => this.metrics,
+      () => this.local,
+      this.logger,
+      key !== undefined,
+    );
   }
 
   /** How many instances are known to be alive, this one included. */
@@ -147,7 +169,10 @@ export class ClusterBroker implements EtpBroker {
     const subscriptions = new Subscriptions(
       (name) => this.local.registry.has(name),
       (listen, unlisten) => this.changeListening(listen, unlisten),
-      (name) => this.sequences.forgetChannel(this.channels.room(name)),
+      (name) => {
+        this.sequences.forgetChannel(this.channels.room(name));
+        this.kept.forgetChannel(this.channels.room(name));
+      },
       (error) =>
         this.reports.dropped(DropReason.Failed, 'subscriptions', (error as Error)?.message),
     );
@@ -199,6 +224,23 @@ export class ClusterBroker implements EtpBroker {
     });
   }
 
+  keepHistory(options: EtpRecoveryOptions): void {
+    this.kept.configure(checkRecoveryOptions(options), this.name);
+  }
+
+  publishKept(room: string, target: EtpBroadcastTarget, event: string, data: unknown): void {
+    this.kept.publish(room, target, event, data);
+  }
+
+  history(room: string, since: EtpPosition | undefined): Promise<EtpHistorySlice | undefined> {
+    return this.kept.history(room, since);
+  }
+
+  /** Rejects when the transport refused to listen on the room's channel. */
+  listening(room: string): Promise<void> {
+    return this.subscriptions?.settled(room) ?? Promise.resolve();
+  }
+
   async close(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
@@ -245,6 +287,10 @@ export class ClusterBroker implements EtpBroker {
       this.lanes.get(channel) ?? (this.channels.roomOf(channel) === undefined ? undefined : 'room');
     if (lane === undefined) return;
     try {
+      // Kept broadcasts come back to their publisher too: it writes its members from them.
+      if (lane === 'room' && isKept(bytes)) {
+        return this.kept.receive(this.channels.roomOf(channel)!, channel, bytes);
+      }
       const inbound = openInbound(this.envelopes, this.instance, lane, bytes);
       switch (inbound.lane) {
         case 'own':
