@@ -13,24 +13,19 @@ import type {
 import type { EtpLocalRooms } from '../rooms/local-rooms.js';
 import { checkRecoveryOptions } from '../rooms/recovery-options.js';
 import { BrokerReports } from './broker-reports.js';
+import { BroadcastDelivery } from './broadcast-delivery.js';
 import { BroadcastPublisher } from './broadcasts.js';
-import { channelsOf, copyTarget, type Channels } from './channels.js';
+import { channelsOf, type Channels } from './channels.js';
 import { DropReason, Envelopes } from './envelope.js';
 import { openInbound, replyMessages, type Lane } from './inbox.js';
 import { isKept } from './kept.js';
 import { KeptBroadcasts } from './kept-broadcasts.js';
-import {
-  Control,
-  type BroadcastMessage,
-  type ControlMessage,
-  type ReplyMessage,
-} from './messages.js';
+import { Control, type ControlMessage, type ReplyMessage } from './messages.js';
 import { Peers } from './peers.js';
 import { RemoteRequests } from './remote-requests.js';
 import { Requester } from './requester.js';
-import { ChannelSequences } from './sequences.js';
 import { Signer } from './signing.js';
-import { Subscriptions } from './subscriptions.js';
+import { roomListening, Subscriptions } from './subscriptions.js';
 import type { ClusterBrokerOptions, TransportFactory } from './cluster-broker-options.js';
 import type { ClusterTransport } from './transport.js';
 
@@ -56,7 +51,7 @@ export class ClusterBroker implements EtpBroker {
   private readonly requester: Requester;
   private readonly heartbeatInterval: number;
   private readonly reports: BrokerReports;
-  private readonly sequences: ChannelSequences;
+  private readonly delivery: BroadcastDelivery;
   private readonly broadcasts: BroadcastPublisher;
   private readonly kept: KeptBroadcasts;
   private subscriptions: Subscriptions | undefined;
@@ -81,11 +76,10 @@ export class ClusterBroker implements EtpBroker {
       [this.channels.control, 'control'],
       [this.channels.replies, 'reply'],
     ]);
+    this.reports = new BrokerReports(this.logger, () => this.metrics);
     const key = options.signingKey;
     this.envelopes = new Envelopes(key === undefined ? undefined : new Signer(key));
-    this.sequences = new ChannelSequences(key !== undefined);
     this.heartbeatInterval = options.heartbeatInterval ?? 5_000;
-    this.reports = new BrokerReports(this.logger, () => this.metrics);
     // A peer taken for gone keeps its broadcast numbers: when its silence was an outage of Redis
     // (swept right after the reconnection, before its first heartbeat), what it published while
     // this instance was not yet subscribed again still shows as a gap, and is counted lost.
@@ -140,6 +134,14 @@ export class ClusterBroker implements EtpBroker {
       this.logger,
       key !== undefined,
     );
+    this.delivery = new BroadcastDelivery(
+      this.channels,
+      this.reports,
+      () => this.metrics,
+      () => this.local,
+      this.kept,
+      key !== undefined,
+    );
   }
 
   /** How many instances are known to be alive, this one included. */
@@ -168,11 +170,8 @@ export class ClusterBroker implements EtpBroker {
     await this.transport.open([broadcast, control, replies]);
     const subscriptions = new Subscriptions(
       (name) => this.local.registry.has(name),
-      (listen, unlisten) => this.changeListening(listen, unlisten),
-      (name) => {
-        this.sequences.forgetChannel(this.channels.room(name));
-        this.kept.forgetChannel(this.channels.room(name));
-      },
+      roomListening(this.channels, this.transport),
+      (name) => this.delivery.forgetChannel(this.channels.room(name)),
       (error) =>
         this.reports.dropped(DropReason.Failed, 'subscriptions', (error as Error)?.message),
     );
@@ -253,16 +252,6 @@ export class ClusterBroker implements EtpBroker {
     );
   }
 
-  private changeListening(listen: string[], unlisten: string[]): Promise<void> {
-    const { channels, transport } = this;
-    const on = listen.map((name) => channels.room(name));
-    const off = unlisten.map((name) => channels.room(name));
-    return Promise.all([
-      on.length > 0 ? transport.listen(on) : undefined,
-      off.length > 0 ? transport.unlisten(off) : undefined,
-    ]).then(() => undefined);
-  }
-
   /** A target that is one socket of this instance needs nobody else. */
   private isLocalSocket(target: EtpBroadcastTarget): boolean {
     const rooms = target.rooms;
@@ -289,7 +278,7 @@ export class ClusterBroker implements EtpBroker {
     try {
       // Kept broadcasts come back to their publisher too: it writes its members from them.
       if (lane === 'room' && isKept(bytes)) {
-        return this.kept.receive(this.channels.roomOf(channel)!, channel, bytes);
+        return this.delivery.deliverKept(this.channels.roomOf(channel)!, channel, bytes);
       }
       const inbound = openInbound(this.envelopes, this.instance, lane, bytes);
       switch (inbound.lane) {
@@ -299,7 +288,7 @@ export class ClusterBroker implements EtpBroker {
         case 'dropped':
           return this.reports.dropped(inbound.reason, channel, inbound.detail);
         case 'broadcast':
-          return this.deliver(inbound.message, channel);
+          return this.delivery.deliver(inbound.message, channel);
         case 'control':
           this.metrics.received();
           return this.answer(inbound.message, channel);
@@ -313,23 +302,6 @@ export class ClusterBroker implements EtpBroker {
     } catch (error) {
       this.reports.dropped(DropReason.Failed, channel, (error as Error)?.message);
     }
-  }
-
-  private deliver(message: BroadcastMessage, channel: string): void {
-    const room = this.channels.roomOf(channel);
-    let target: EtpBroadcastTarget | undefined = message;
-    if (room !== undefined || message.room !== undefined) {
-      // A copy is for the room of its channel: one moved to another channel is not used.
-      target = message.room === room ? copyTarget(message, room!) : undefined;
-      if (target === undefined) {
-        return this.reports.dropped(DropReason.Shape, channel, 'a copy for another channel');
-      }
-    }
-    const missed = this.sequences.take(channel, message.from, message.seq, message.n);
-    if (missed < 0) return this.reports.dropped(DropReason.Replayed, channel);
-    if (missed > 0) this.reports.missed(message.from, missed);
-    this.metrics.received();
-    this.local.emit(target, message.event, message.data);
   }
 
   private answer(message: ControlMessage, channel: string): void {

@@ -1,7 +1,21 @@
 import type { RoomsObserver } from '../rooms/room-registry.js';
+import type { Channels } from './channels.js';
+import type { ClusterTransport } from './transport.js';
 
 /** Sends one batch of changes to the transport; rejects when it did not take them. */
 export type SubscriptionSender = (listen: string[], unlisten: string[]) => Promise<void>;
+
+/** Listens on and off the channels of rooms (and connections), by name. */
+export function roomListening(channels: Channels, transport: ClusterTransport): SubscriptionSender {
+  return (listen, unlisten) => {
+    const on = listen.map((name) => channels.room(name));
+    const off = unlisten.map((name) => channels.room(name));
+    return Promise.all([
+      on.length > 0 ? transport.listen(on) : undefined,
+      off.length > 0 ? transport.unlisten(off) : undefined,
+    ]).then(() => undefined);
+  };
+}
 
 /**
  * Which room channels this instance listens on: those of the rooms and connections it has. The
