@@ -1,8 +1,6 @@
-import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { EtpBroadcastTarget } from '../rooms/etp-broker.js';
-import type { EtpLocalRooms } from '../rooms/local-rooms.js';
-import type { BrokerReports } from './broker-reports.js';
-import { copyTarget, type Channels } from './channels.js';
+import type { BrokerContext } from './broker-context.js';
+import { copyTarget } from './channels.js';
 import { DropReason } from './envelope.js';
 import type { KeptBroadcasts } from './kept-broadcasts.js';
 import type { BroadcastMessage } from './messages.js';
@@ -17,31 +15,31 @@ export class BroadcastDelivery {
   private readonly sequences: ChannelSequences;
 
   constructor(
-    private readonly channels: Channels,
-    private readonly reports: BrokerReports,
-    private readonly metrics: () => BrokerMetrics,
-    private readonly local: () => EtpLocalRooms,
+    private readonly context: BrokerContext,
     private readonly kept: KeptBroadcasts,
-    signed: boolean,
   ) {
-    this.sequences = new ChannelSequences(signed);
+    this.sequences = new ChannelSequences(context.signed);
   }
 
   deliver(message: BroadcastMessage, channel: string): void {
-    const room = this.channels.roomOf(channel);
+    const room = this.context.channels.roomOf(channel);
     let target: EtpBroadcastTarget | undefined = message;
     if (room !== undefined || message.room !== undefined) {
       // A copy is for the room of its channel: one moved to another channel is not used.
       target = message.room === room ? copyTarget(message, room!) : undefined;
       if (target === undefined) {
-        return this.reports.dropped(DropReason.Shape, channel, 'a copy for another channel');
+        return this.context.reports.dropped(
+          DropReason.Shape,
+          channel,
+          'a copy for another channel',
+        );
       }
     }
     const missed = this.sequences.take(channel, message.from, message.seq, message.n);
-    if (missed < 0) return this.reports.dropped(DropReason.Replayed, channel);
-    if (missed > 0) this.reports.missed(message.from, missed);
-    this.metrics().received();
-    this.local().emit(target, message.event, message.data);
+    if (missed < 0) return this.context.reports.dropped(DropReason.Replayed, channel);
+    if (missed > 0) this.context.reports.missed(message.from, missed);
+    this.context.metrics().received();
+    this.context.local().emit(target, message.event, message.data);
   }
 
   /** A kept broadcast heard on the channel of `room`. */

@@ -12,6 +12,7 @@ import type {
 } from '../rooms/etp-broker.js';
 import type { EtpLocalRooms } from '../rooms/local-rooms.js';
 import { checkRecoveryOptions } from '../rooms/recovery-options.js';
+import type { BrokerContext } from './broker-context.js';
 import { BrokerReports } from './broker-reports.js';
 import { BroadcastDelivery } from './broadcast-delivery.js';
 import { BroadcastPublisher } from './broadcasts.js';
@@ -22,10 +23,11 @@ import { isKept } from './kept.js';
 import { KeptBroadcasts } from './kept-broadcasts.js';
 import { Control, type ControlMessage, type ReplyMessage } from './messages.js';
 import { Peers } from './peers.js';
+import { Presence } from './presence.js';
 import { RemoteRequests } from './remote-requests.js';
 import { Requester } from './requester.js';
 import { Signer } from './signing.js';
-import { roomListening, Subscriptions } from './subscriptions.js';
+import { roomSubscriptions, type Subscriptions } from './subscriptions.js';
 import type { ClusterBrokerOptions, TransportFactory } from './cluster-broker-options.js';
 import type { ClusterTransport } from './transport.js';
 
@@ -36,7 +38,8 @@ import type { ClusterTransport } from './transport.js';
  * rooms and connections it holds, so it hears only what concerns its members. Requests
  * (`fetchSockets`, `emitWithAck`, `socketsJoin`, …) about one room go to the instances holding
  * a member of it when the transport counts listeners, to every instance alive otherwise
- * (requester.ts); presence is a heartbeat. Every message is checked, may be signed, and is bounded (see
+ * (requester.ts); presence is a heartbeat. A room's kept broadcasts are numbered and stored by the
+ * transport (kept-broadcasts.ts). Every message is checked, may be signed, and is bounded (see
  * inbox.ts, shape.ts, limits.ts); every broadcast lost on the way is counted.
  */
 export class ClusterBroker implements EtpBroker {
@@ -49,15 +52,15 @@ export class ClusterBroker implements EtpBroker {
   private readonly transport: ClusterTransport;
   private readonly peers: Peers;
   private readonly requester: Requester;
-  private readonly heartbeatInterval: number;
+  private readonly presence: Presence;
   private readonly reports: BrokerReports;
   private readonly delivery: BroadcastDelivery;
   private readonly broadcasts: BroadcastPublisher;
   private readonly kept: KeptBroadcasts;
+  private readonly context: BrokerContext;
   private subscriptions: Subscriptions | undefined;
   private local!: EtpLocalRooms;
   private remote!: RemoteRequests;
-  private timer: ReturnType<typeof setInterval> | undefined;
   /** Made at init: the broker is often built before the application registers a MeterProvider. */
   private metrics: BrokerMetrics;
   private nextSeries = 0;
@@ -79,7 +82,6 @@ export class ClusterBroker implements EtpBroker {
     this.reports = new BrokerReports(this.logger, () => this.metrics);
     const key = options.signingKey;
     this.envelopes = new Envelopes(key === undefined ? undefined : new Signer(key));
-    this.heartbeatInterval = options.heartbeatInterval ?? 5_000;
     // A peer taken for gone keeps its broadcast numbers: when its silence was an outage of Redis
     // (swept right after the reconnection, before its first heartbeat), what it published while
     // this instance was not yet subscribed again still shows as a gap, and is counted lost.
@@ -90,10 +92,8 @@ export class ClusterBroker implements EtpBroker {
       {
         onMessage: (channel, message) => this.receive(channel, message),
         onReady: () => {
-          // Cut off from the others, this instance heard nobody: that says nothing of them.
-          this.peers.refresh();
           this.subscriptions?.retry();
-          this.control({ kind: Control.Hello, from: this.instance });
+          this.presence.back();
         },
         onError: (where, error) =>
           this.reports.dropped(
@@ -104,44 +104,28 @@ export class ClusterBroker implements EtpBroker {
       },
       this.logger,
     );
-    this.requester = new Requester(
-      name,
+    this.presence = new Presence(
       this.instance,
-      this.channels,
-      this.envelopes,
-      this.transport,
       this.peers,
-      () => this.metrics,
-      options.requestTimeout ?? 5_000,
+      (message) => this.control(message),
+      () => this.transport.connected,
+      options.heartbeatInterval ?? 5_000,
     );
-    this.broadcasts = new BroadcastPublisher(
-      this.instance,
-      this.channels,
-      this.envelopes,
-      this.transport,
-      this.reports,
-      () => this.metrics,
-      () => this.peers.size > 0,
-    );
-    this.kept = new KeptBroadcasts(
-      this.instance,
-      this.channels,
-      this.envelopes,
-      this.transport,
-      this.reports,
-      () => this.metrics,
-      () => this.local,
-      this.logger,
-      key !== undefined,
-    );
-    this.delivery = new BroadcastDelivery(
-      this.channels,
-      this.reports,
-      () => this.metrics,
-      () => this.local,
-      this.kept,
-      key !== undefined,
-    );
+    this.context = {
+      from: this.instance,
+      channels: this.channels,
+      envelopes: this.envelopes,
+      signed: key !== undefined,
+      transport: this.transport,
+      reports: this.reports,
+      metrics: () => this.metrics,
+      local: () => this.local,
+    };
+    const context = this.context;
+    this.requester = new Requester(name, context, this.peers, options.requestTimeout ?? 5_000);
+    this.broadcasts = new BroadcastPublisher(context, () => this.peers.size > 0);
+    this.kept = new KeptBroadcasts(context, this.logger);
+    this.delivery = new BroadcastDelivery(context, this.kept);
   }
 
   /** How many instances are known to be alive, this one included. */
@@ -168,21 +152,13 @@ export class ClusterBroker implements EtpBroker {
     const { broadcast, control, replies } = this.channels;
     this.metrics = createBrokerMetrics(this.system);
     await this.transport.open([broadcast, control, replies]);
-    const subscriptions = new Subscriptions(
-      (name) => this.local.registry.has(name),
-      roomListening(this.channels, this.transport),
-      (name) => this.delivery.forgetChannel(this.channels.room(name)),
-      (error) =>
-        this.reports.dropped(DropReason.Failed, 'subscriptions', (error as Error)?.message),
+    const subscriptions = roomSubscriptions(this.context, (channel) =>
+      this.delivery.forgetChannel(channel),
     );
     this.subscriptions = subscriptions;
     this.local.registry.observeRooms(subscriptions);
     await subscriptions.flush();
-    this.timer = setInterval(() => {
-      if (this.transport.connected) this.peers.sweep();
-      this.control({ kind: Control.Heartbeat, from: this.instance });
-    }, this.heartbeatInterval);
-    this.timer.unref();
+    this.presence.start();
   }
 
   publish(target: EtpBroadcastTarget, event: string, data: unknown): void {
@@ -241,8 +217,7 @@ export class ClusterBroker implements EtpBroker {
   }
 
   async close(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.presence.stop();
     this.subscriptions?.stop();
     this.requester.pending.abortAll(new Error(`${this.name} closed`));
     this.reports.flush();
@@ -309,17 +284,7 @@ export class ClusterBroker implements EtpBroker {
     if (isNew === undefined) {
       return this.reports.dropped(DropReason.Overload, channel, 'too many instances');
     }
-    switch (message.kind) {
-      case Control.Hello:
-        this.control({ kind: Control.Heartbeat, from: this.instance });
-        return;
-      case Control.Heartbeat:
-        if (isNew) this.control({ kind: Control.Heartbeat, from: this.instance });
-        return;
-      case Control.Bye:
-        this.peers.forget(message.from);
-        return;
-    }
+    if (this.presence.answer(message, isNew)) return;
     const to = this.channels.replyTo(message.from);
     const reply = (kind: ReplyMessage['kind'], value?: unknown): void => {
       const full: ReplyMessage = { request: message.request!, from: this.instance, kind, value };

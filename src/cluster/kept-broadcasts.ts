@@ -1,5 +1,4 @@
 import type { Logger } from '@nestjs/common';
-import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import { encodeFrame } from '../protocol/frame.js';
 import { escapeLogText } from '../protocol/log-limit.js';
 import type {
@@ -9,14 +8,13 @@ import type {
   EtpPosition,
   EtpRecoveryOptions,
 } from '../rooms/etp-broker.js';
-import type { EtpLocalRooms } from '../rooms/local-rooms.js';
-import type { BrokerReports } from './broker-reports.js';
-import { copyTarget, type Channels } from './channels.js';
-import { DropReason, type Envelopes } from './envelope.js';
+import type { BrokerContext } from './broker-context.js';
+import { copyTarget } from './channels.js';
+import { DropReason } from './envelope.js';
 import { EPOCH, openKept, splitKept } from './kept.js';
 import { LimitedLog } from './limited-log.js';
 import { ChannelSequences } from './sequences.js';
-import type { ClusterTransport, HistoryLimits, StoredEntry } from './transport.js';
+import type { HistoryLimits, StoredEntry } from './transport.js';
 
 /** How long a quiet room keeps its epoch in the store at least, ms. */
 const EPOCH_LIFETIME = 24 * 60 * 60 * 1000;
@@ -37,17 +35,10 @@ export class KeptBroadcasts {
   private readonly unread: LimitedLog;
 
   constructor(
-    private readonly from: string,
-    private readonly channels: Channels,
-    private readonly envelopes: Envelopes,
-    private readonly transport: ClusterTransport,
-    private readonly reports: BrokerReports,
-    private readonly metrics: () => BrokerMetrics,
-    private readonly local: () => EtpLocalRooms,
+    private readonly context: BrokerContext,
     logger: Logger,
-    signed: boolean,
   ) {
-    this.heard = new ChannelSequences(signed);
+    this.heard = new ChannelSequences(context.signed);
     this.unread = new LimitedLog(
       logger,
       'warn',
@@ -56,7 +47,10 @@ export class KeptBroadcasts {
   }
 
   configure(options: EtpRecoveryOptions, name: string): void {
-    if (this.transport.publishKept === undefined || this.transport.readHistory === undefined) {
+    if (
+      this.context.transport.publishKept === undefined ||
+      this.context.transport.readHistory === undefined
+    ) {
       throw new Error(`${name} cannot keep history: its transport has none`);
     }
     const { maxDisconnection, maxMessages } = options;
@@ -71,18 +65,19 @@ export class KeptBroadcasts {
     // An event the frame codec refuses is refused here, before anyone gets it.
     encodeFrame(event, 0);
     if (copyTarget(target, room) === undefined) return;
-    this.metrics().published();
-    const { limits, transport } = this;
+    this.context.metrics().published();
+    const { limits, context } = this;
+    const { transport } = context;
     if (limits === undefined || transport.publishKept === undefined) {
-      return this.reports.lost(event, 'recovery is not configured on the broker');
+      return this.context.reports.lost(event, 'recovery is not configured on the broker');
     }
     const unavailable = transport.unavailable;
-    if (unavailable !== undefined) return this.reports.lost(event, unavailable);
+    if (unavailable !== undefined) return this.context.reports.lost(event, unavailable);
     const { rooms, except } = target;
     let bytes: Buffer;
     try {
-      bytes = this.envelopes.seal({
-        from: this.from,
+      bytes = this.context.envelopes.seal({
+        from: this.context.from,
         seq: this.seq + 1,
         room,
         event,
@@ -91,11 +86,14 @@ export class KeptBroadcasts {
         except,
       });
     } catch (error) {
-      return this.reports.lost(event, `its data cannot be serialised: ${(error as Error).message}`);
+      return this.context.reports.lost(
+        event,
+        `its data cannot be serialised: ${(error as Error).message}`,
+      );
     }
     this.seq++;
-    transport.publishKept(this.channels.history(room), bytes, limits, (why) =>
-      this.reports.lost(event, why),
+    transport.publishKept(this.context.channels.history(room), bytes, limits, (why) =>
+      this.context.reports.lost(event, why),
     );
   }
 
@@ -103,20 +101,20 @@ export class KeptBroadcasts {
   receive(room: string, channel: string, bytes: Buffer): void {
     const split = splitKept(bytes);
     if (split === undefined) {
-      return this.reports.dropped(
+      return this.context.reports.dropped(
         DropReason.Unreadable,
         channel,
         'a kept broadcast without position',
       );
     }
-    const opened = openKept(this.envelopes, room, split.offset, split.sealed);
-    if (!opened.ok) return this.reports.dropped(opened.reason, channel, opened.detail);
+    const opened = openKept(this.context.envelopes, room, split.offset, split.sealed);
+    if (!opened.ok) return this.context.reports.dropped(opened.reason, channel, opened.detail);
     const { kept, message } = opened;
     if (this.heard.take(channel, message.from, message.seq) < 0) {
-      return this.reports.dropped(DropReason.Replayed, channel);
+      return this.context.reports.dropped(DropReason.Replayed, channel);
     }
-    this.metrics().received();
-    this.local().deliverKept(kept, { epoch: split.epoch, offset: split.offset });
+    this.context.metrics().received();
+    this.context.local().deliverKept(kept, { epoch: split.epoch, offset: split.offset });
   }
 
   /** This instance no longer listens on `channel`. */
@@ -129,9 +127,10 @@ export class KeptBroadcasts {
     room: string,
     since: EtpPosition | undefined,
   ): Promise<EtpHistorySlice | undefined> {
-    const { limits, transport } = this;
+    const { limits, context } = this;
+    const { transport } = context;
     if (limits === undefined || transport.readHistory === undefined) return undefined;
-    const keys = this.channels.history(room);
+    const keys = this.context.channels.history(room);
     let stored;
     try {
       stored = await transport.readHistory(keys, since, limits);
@@ -145,7 +144,7 @@ export class KeptBroadcasts {
     }
     const { epoch, offset } = stored;
     if (!EPOCH.test(epoch) || !Number.isSafeInteger(offset) || offset < 0) {
-      this.reports.dropped(DropReason.Shape, keys.meta, 'not a position');
+      this.context.reports.dropped(DropReason.Shape, keys.meta, 'not a position');
       return undefined;
     }
     const position = { epoch, offset };
@@ -176,12 +175,12 @@ export class KeptBroadcasts {
     entry: StoredEntry,
   ): EtpKeptBroadcast | undefined {
     if (entry.offset !== offset || entry.time === undefined || entry.bytes === undefined) {
-      this.reports.dropped(DropReason.Shape, key, `entry ${offset} not as kept`);
+      this.context.reports.dropped(DropReason.Shape, key, `entry ${offset} not as kept`);
       return undefined;
     }
-    const opened = openKept(this.envelopes, room, offset, entry.bytes);
+    const opened = openKept(this.context.envelopes, room, offset, entry.bytes);
     if (opened.ok) return opened.kept;
-    this.reports.dropped(opened.reason, key, opened.detail);
+    this.context.reports.dropped(opened.reason, key, opened.detail);
     return undefined;
   }
 }

@@ -1,12 +1,31 @@
 import type { RoomsObserver } from '../rooms/room-registry.js';
+import type { BrokerContext } from './broker-context.js';
 import type { Channels } from './channels.js';
+import { DropReason } from './envelope.js';
 import type { ClusterTransport } from './transport.js';
 
 /** Sends one batch of changes to the transport; rejects when it did not take them. */
 export type SubscriptionSender = (listen: string[], unlisten: string[]) => Promise<void>;
 
+/**
+ * The subscriptions of a broker to the channels of the rooms and connections of its instance;
+ * `dropped` is told of each it no longer listens on.
+ */
+export function roomSubscriptions(
+  context: BrokerContext,
+  dropped: (channel: string) => void,
+): Subscriptions {
+  const { channels, transport, reports } = context;
+  return new Subscriptions(
+    (name) => context.local().registry.has(name),
+    roomListening(channels, transport),
+    (name) => dropped(channels.room(name)),
+    (error) => reports.dropped(DropReason.Failed, 'subscriptions', (error as Error)?.message),
+  );
+}
+
 /** Listens on and off the channels of rooms (and connections), by name. */
-export function roomListening(channels: Channels, transport: ClusterTransport): SubscriptionSender {
+function roomListening(channels: Channels, transport: ClusterTransport): SubscriptionSender {
   return (listen, unlisten) => {
     const on = listen.map((name) => channels.room(name));
     const off = unlisten.map((name) => channels.room(name));

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { BrokerContext } from '../../../src/cluster/broker-context.js';
 import type { BrokerReports } from '../../../src/cluster/broker-reports.js';
 import { channelsOf } from '../../../src/cluster/channels.js';
 import { Envelopes } from '../../../src/cluster/envelope.js';
@@ -30,21 +31,23 @@ function setup(stored: StoredHistory | Error = { epoch: EPOCH, offset: 0, now: N
   const delivered: Array<[EtpKeptBroadcast, EtpPosition]> = [];
   const envelopes = new Envelopes(new Signer('k'));
   const kept = new KeptBroadcasts(
-    SELF,
-    channelsOf('app', SELF),
-    envelopes,
-    transport as unknown as ClusterTransport,
     {
-      dropped: (reason: string) => reports.dropped.push(reason),
-      lost: (event: string) => reports.lost.push(event),
-    } as unknown as BrokerReports,
-    () => ({ published() {}, received() {} }) as unknown as BrokerMetrics,
-    () =>
-      ({
-        deliverKept: (k: EtpKeptBroadcast, p: EtpPosition) => delivered.push([k, p]),
-      }) as unknown as EtpLocalRooms,
+      from: SELF,
+      channels: channelsOf('app', SELF),
+      envelopes,
+      signed: true,
+      transport: transport as unknown as ClusterTransport,
+      reports: {
+        dropped: (reason: string) => reports.dropped.push(reason),
+        lost: (event: string) => reports.lost.push(event),
+      } as unknown as BrokerReports,
+      metrics: () => ({ published() {}, received() {} }) as unknown as BrokerMetrics,
+      local: () =>
+        ({
+          deliverKept: (k: EtpKeptBroadcast, p: EtpPosition) => delivered.push([k, p]),
+        }) as unknown as EtpLocalRooms,
+    },
     new Logger('test'),
-    true,
   );
   kept.configure(LIMITS, 'test');
   return { kept, transport, published, reports, delivered, envelopes };
@@ -145,15 +148,8 @@ describe('KeptBroadcasts', () => {
     expect(reports.lost).toEqual(['e', 'f']);
     const none = { unavailable: undefined } as unknown as ClusterTransport;
     const bare = new KeptBroadcasts(
-      SELF,
-      channelsOf('app', SELF),
-      new Envelopes(),
-      none,
-      {} as BrokerReports,
-      () => ({}) as BrokerMetrics,
-      () => ({}) as EtpLocalRooms,
+      { transport: none, signed: false } as BrokerContext,
       new Logger('test'),
-      false,
     );
     expect(() => bare.configure(LIMITS, 'TestBroker')).toThrow('TestBroker cannot keep history');
   });
