@@ -1,4 +1,5 @@
 import { Cluster } from 'ioredis';
+import type { HistoryKeys } from '../../../src/cluster/channels.js';
 import type { EtpKeptBroadcast, EtpPosition } from '../../../src/rooms/etp-broker.js';
 import { EtpLocalRooms } from '../../../src/rooms/local-rooms.js';
 import { RoomRegistry } from '../../../src/rooms/room-registry.js';
@@ -59,4 +60,23 @@ export function clusterClient(addresses: string): Cluster & { close(): Promise<v
 /** The offsets of what an instance was handed, in order. */
 export function offsetsOf(instance: HistoryInstance): number[] {
   return instance.rooms.delivered.map(({ position }) => position.offset);
+}
+
+/** The keys and channel of a room's history, as the instance names them. */
+export function historyKeys(instance: HistoryInstance, room: string): HistoryKeys {
+  const broker = instance.broker as unknown as { channels: { history(room: string): HistoryKeys } };
+  return broker.channels.history(room);
+}
+
+/** The reasons of the messages the instance drops from now on, in order. */
+export function droppedBy(instance: HistoryInstance): string[] {
+  const reports = (instance.broker as unknown as { reports: { dropped(...args: unknown[]): void } })
+    .reports;
+  const dropped: string[] = [];
+  const drop = reports.dropped.bind(reports);
+  reports.dropped = (...args: unknown[]) => {
+    dropped.push(args[0] as string);
+    drop(...args);
+  };
+  return dropped;
 }
