@@ -68,7 +68,7 @@ export class RoomHistories {
     return { kept, position: { epoch: history.epoch, offset: history.offset } };
   }
 
-  /** A room lost its last member here: a connection may come back for it until `maxDisconnection`. */
+  /** A room lost its last member here: one may come back for it until `maxDisconnection`. */
   left(room: string): void {
     const history = this.rooms.get(room);
     if (history !== undefined) this.touch(room, history, this.now());
