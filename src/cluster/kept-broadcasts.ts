@@ -47,10 +47,8 @@ export class KeptBroadcasts {
   }
 
   configure(options: EtpRecoveryOptions, name: string): void {
-    if (
-      this.context.transport.publishKept === undefined ||
-      this.context.transport.readHistory === undefined
-    ) {
+    const { transport } = this.context;
+    if (transport.publishKept === undefined || transport.readHistory === undefined) {
       throw new Error(`${name} cannot keep history: its transport has none`);
     }
     const { maxDisconnection, maxMessages } = options;
@@ -61,57 +59,43 @@ export class KeptBroadcasts {
     };
   }
 
+  /** See `EtpBroker.publishKept`; throws only for an event the frame codec refuses. */
   publish(room: string, target: EtpBroadcastTarget, event: string, data: unknown): void {
-    // An event the frame codec refuses is refused here, before anyone gets it.
     encodeFrame(event, 0);
     if (copyTarget(target, room) === undefined) return;
-    this.context.metrics().published();
     const { limits, context } = this;
-    const { transport } = context;
+    const { transport, reports } = context;
+    context.metrics().published();
     if (limits === undefined || transport.publishKept === undefined) {
-      return this.context.reports.lost(event, 'recovery is not configured on the broker');
+      return reports.lost(event, 'recovery is not configured on the broker');
     }
     const unavailable = transport.unavailable;
-    if (unavailable !== undefined) return this.context.reports.lost(event, unavailable);
+    if (unavailable !== undefined) return reports.lost(event, unavailable);
     const { rooms, except } = target;
+    const message = { from: context.from, seq: this.seq + 1, room, event, data, rooms, except };
     let bytes: Buffer;
     try {
-      bytes = this.context.envelopes.seal({
-        from: this.context.from,
-        seq: this.seq + 1,
-        room,
-        event,
-        data,
-        rooms,
-        except,
-      });
+      bytes = context.envelopes.seal(message);
     } catch (error) {
-      return this.context.reports.lost(
-        event,
-        `its data cannot be serialised: ${(error as Error).message}`,
-      );
+      return reports.lost(event, `its data cannot be serialised: ${(error as Error).message}`);
     }
     this.seq++;
-    transport.publishKept(this.context.channels.history(room), bytes, limits, (why) =>
-      this.context.reports.lost(event, why),
-    );
+    const keys = context.channels.history(room);
+    transport.publishKept(keys, bytes, limits, (why) => reports.lost(event, why));
   }
 
   /** A kept broadcast heard on the channel of `room`: written to this instance's members. */
   receive(room: string, channel: string, bytes: Buffer): void {
+    const { reports, envelopes } = this.context;
     const split = splitKept(bytes);
     if (split === undefined) {
-      return this.context.reports.dropped(
-        DropReason.Unreadable,
-        channel,
-        'a kept broadcast without position',
-      );
+      return reports.dropped(DropReason.Unreadable, channel, 'a kept broadcast without position');
     }
-    const opened = openKept(this.context.envelopes, room, split.offset, split.sealed);
-    if (!opened.ok) return this.context.reports.dropped(opened.reason, channel, opened.detail);
+    const opened = openKept(envelopes, room, split.offset, split.sealed);
+    if (!opened.ok) return reports.dropped(opened.reason, channel, opened.detail);
     const { kept, message } = opened;
     if (this.heard.take(channel, message.from, message.seq) < 0) {
-      return this.context.reports.dropped(DropReason.Replayed, channel);
+      return reports.dropped(DropReason.Replayed, channel);
     }
     this.context.metrics().received();
     this.context.local().deliverKept(kept, { epoch: split.epoch, offset: split.offset });
@@ -130,7 +114,7 @@ export class KeptBroadcasts {
     const { limits, context } = this;
     const { transport } = context;
     if (limits === undefined || transport.readHistory === undefined) return undefined;
-    const keys = this.context.channels.history(room);
+    const keys = context.channels.history(room);
     let stored;
     try {
       stored = await transport.readHistory(keys, since, limits);
@@ -144,7 +128,7 @@ export class KeptBroadcasts {
     }
     const { epoch, offset } = stored;
     if (!EPOCH.test(epoch) || !Number.isSafeInteger(offset) || offset < 0) {
-      this.context.reports.dropped(DropReason.Shape, keys.meta, 'not a position');
+      context.reports.dropped(DropReason.Shape, keys.meta, 'not a position');
       return undefined;
     }
     const position = { epoch, offset };
