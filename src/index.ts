@@ -13,7 +13,15 @@ export { EtpRemoteSocket } from './rooms/remote-socket.js';
 export { EtpInMemoryBroker } from './rooms/in-memory-broker.js';
 export { EtpLocalRooms } from './rooms/local-rooms.js';
 export { EtpBroadcastTooLargeError, EtpRoomLimitError, EtpRoomNameError } from './rooms/errors.js';
-export type { EtpBroadcastTarget, EtpBroker, EtpSocketDescription } from './rooms/etp-broker.js';
+export type {
+  EtpBroadcastTarget,
+  EtpBroker,
+  EtpHistorySlice,
+  EtpKeptBroadcast,
+  EtpPosition,
+  EtpRecoveryOptions,
+  EtpSocketDescription,
+} from './rooms/etp-broker.js';
 export type { AckSink as EtpAckSink } from './rooms/ack-collector.js';
 export { DisconnectReason, EtpDisconnectReason, isNormalClose } from './protocol/close.js';
 export {

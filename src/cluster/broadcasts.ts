@@ -1,12 +1,9 @@
-import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import { encodeFrame } from '../protocol/frame.js';
 import type { EtpBroadcastTarget } from '../rooms/etp-broker.js';
-import type { BrokerReports } from './broker-reports.js';
-import { publishedRooms, type Channels } from './channels.js';
-import type { Envelopes } from './envelope.js';
+import type { BrokerContext } from './broker-context.js';
+import { publishedRooms } from './channels.js';
 import type { BroadcastMessage } from './messages.js';
 import { Numbering } from './sequences.js';
-import type { ClusterTransport } from './transport.js';
 
 /**
  * This instance's broadcasts on their way to the others: one copy on each room's channel (one
@@ -19,12 +16,7 @@ export class BroadcastPublisher {
   private readonly numbering = new Numbering();
 
   constructor(
-    private readonly from: string,
-    private readonly channels: Channels,
-    private readonly envelopes: Envelopes,
-    private readonly transport: ClusterTransport,
-    private readonly reports: BrokerReports,
-    private readonly metrics: () => BrokerMetrics,
+    private readonly context: BrokerContext,
     /** Whether another instance is known: with none, a broadcast that cannot go is no loss. */
     private readonly othersKnown: () => boolean,
   ) {}
@@ -33,31 +25,36 @@ export class BroadcastPublisher {
     // An event the frame codec refuses is refused here, before the others get it.
     encodeFrame(event, 0);
     const { rooms, except } = target;
-    const message = { from: this.from, event, data, rooms, except };
+    const message = { from: this.context.from, event, data, rooms, except };
     const published = publishedRooms(target);
     if (published === undefined) {
-      this.copy(this.channels.broadcast, { ...message, room: undefined });
+      this.copy(this.context.channels.broadcast, { ...message, room: undefined });
       return;
     }
-    for (const room of published) this.copy(this.channels.room(room), { ...message, room });
+    for (const room of published) this.copy(this.context.channels.room(room), { ...message, room });
   }
 
   private copy(channel: string, message: Omit<BroadcastMessage, 'seq' | 'n'>): void {
     const { event } = message;
-    this.metrics().published();
-    const unavailable = this.transport.unavailable;
+    this.context.metrics().published();
+    const unavailable = this.context.transport.unavailable;
     if (unavailable !== undefined) {
-      if (this.othersKnown()) this.reports.lost(event, unavailable);
+      if (this.othersKnown()) this.context.reports.lost(event, unavailable);
       return;
     }
     const numbers = this.numbering.peek(channel);
     let bytes: Buffer;
     try {
-      bytes = this.envelopes.seal({ ...message, ...numbers });
+      bytes = this.context.envelopes.seal({ ...message, ...numbers });
     } catch (error) {
-      return this.reports.lost(event, `its data cannot be serialised: ${(error as Error).message}`);
+      return this.context.reports.lost(
+        event,
+        `its data cannot be serialised: ${(error as Error).message}`,
+      );
     }
     this.numbering.commit(channel, numbers);
-    this.transport.publish(channel, bytes, (why) => this.reports.publishFailed(event, why));
+    this.context.transport.publish(channel, bytes, (why) =>
+      this.context.reports.publishFailed(event, why),
+    );
   }
 }

@@ -17,17 +17,45 @@ export interface Channels {
   room(name: string): string;
   /** The room a channel is of, or `undefined` for any other channel. */
   roomOf(channel: string): string | undefined;
+  /** Where a room's kept broadcasts are stored: in the same Redis Cluster slot as its channel. */
+  history(name: string): HistoryKeys;
 }
 
+/** The keys of one room's history, and its channel. */
+export interface HistoryKeys {
+  readonly channel: string;
+  /** The kept broadcasts. */
+  readonly entries: string;
+  /** The epoch and the last offset, kept longer than the entries. */
+  readonly meta: string;
+}
+
+/**
+ * A room's name is written between braces, after a colon, in its channel and in its history keys
+ * alike (`<prefix>:room{:lobby}`): a Redis Cluster places a name by what its first `{…}` holds,
+ * the same in all three (the prefix may hold no brace), so the script that keeps a broadcast and
+ * publishes it runs on one node. The colon keeps that part from being empty (a room named `}…`
+ * or ``), which Redis would not take for a hash tag.
+ */
 export function channelsOf(prefix: string, instance: string): Channels {
-  const rooms = `${prefix}:room:`;
+  if (/[{}]/.test(prefix)) throw new Error(`The channel prefix may hold no brace, got "${prefix}"`);
+  const rooms = `${prefix}:room{:`;
+  const room = (name: string): string => `${rooms}${name}}`;
   return {
     broadcast: `${prefix}:broadcast`,
     control: `${prefix}:control`,
     replies: `${prefix}:reply:${instance}`,
     replyTo: (other) => `${prefix}:reply:${other}`,
-    room: (name) => rooms + name,
-    roomOf: (channel) => (channel.startsWith(rooms) ? channel.slice(rooms.length) : undefined),
+    room,
+    roomOf: (channel) =>
+      channel.startsWith(rooms) && channel.endsWith('}')
+        ? channel.slice(rooms.length, -1)
+        : undefined,
+    history: (name) => ({
+      channel: room(name),
+      entries: `${prefix}:history{:${name}}`,
+      meta: `${prefix}:history-meta{:${name}}`,
+    }),
   };
 }
 

@@ -3,7 +3,10 @@ import type { ClusterTransport, TransportHandlers } from './transport.js';
 
 /** What every broker between instances is told, whatever carries its bytes. */
 export interface ClusterBrokerOptions {
-  /** Prefix of the channel names, so that several applications share one bus. Default `etp`. */
+  /**
+   * Prefix of the channel names, so that several applications share one bus. It may hold no
+   * brace (channels.ts). Default `etp`.
+   */
   prefix?: string;
   /** How often an instance tells the others it is alive, ms. Default 5 000. */
   heartbeatInterval?: number;

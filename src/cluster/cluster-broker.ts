@@ -2,25 +2,32 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { createBrokerMetrics, type BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { AckSink } from '../rooms/ack-collector.js';
-import type { EtpBroadcastTarget, EtpBroker, EtpSocketDescription } from '../rooms/etp-broker.js';
+import type {
+  EtpBroadcastTarget,
+  EtpBroker,
+  EtpHistorySlice,
+  EtpPosition,
+  EtpRecoveryOptions,
+  EtpSocketDescription,
+} from '../rooms/etp-broker.js';
 import type { EtpLocalRooms } from '../rooms/local-rooms.js';
+import { checkRecoveryOptions } from '../rooms/recovery-options.js';
+import type { BrokerContext } from './broker-context.js';
 import { BrokerReports } from './broker-reports.js';
+import { BroadcastDelivery } from './broadcast-delivery.js';
 import { BroadcastPublisher } from './broadcasts.js';
-import { channelsOf, copyTarget, type Channels } from './channels.js';
+import { channelsOf, type Channels } from './channels.js';
 import { DropReason, Envelopes } from './envelope.js';
 import { openInbound, replyMessages, type Lane } from './inbox.js';
-import {
-  Control,
-  type BroadcastMessage,
-  type ControlMessage,
-  type ReplyMessage,
-} from './messages.js';
+import { isKept } from './kept.js';
+import { KeptBroadcasts } from './kept-broadcasts.js';
+import { Control, type ControlMessage, type ReplyMessage } from './messages.js';
 import { Peers } from './peers.js';
+import { Presence } from './presence.js';
 import { RemoteRequests } from './remote-requests.js';
 import { Requester } from './requester.js';
-import { ChannelSequences } from './sequences.js';
 import { Signer } from './signing.js';
-import { Subscriptions } from './subscriptions.js';
+import { roomSubscriptions, type Subscriptions } from './subscriptions.js';
 import type { ClusterBrokerOptions, TransportFactory } from './cluster-broker-options.js';
 import type { ClusterTransport } from './transport.js';
 
@@ -31,7 +38,8 @@ import type { ClusterTransport } from './transport.js';
  * rooms and connections it holds, so it hears only what concerns its members. Requests
  * (`fetchSockets`, `emitWithAck`, `socketsJoin`, …) about one room go to the instances holding
  * a member of it when the transport counts listeners, to every instance alive otherwise
- * (requester.ts); presence is a heartbeat. Every message is checked, may be signed, and is bounded (see
+ * (requester.ts); presence is a heartbeat. A room's kept broadcasts are numbered and stored by the
+ * transport (kept-broadcasts.ts). Every message is checked, may be signed, and is bounded (see
  * inbox.ts, shape.ts, limits.ts); every broadcast lost on the way is counted.
  */
 export class ClusterBroker implements EtpBroker {
@@ -44,14 +52,15 @@ export class ClusterBroker implements EtpBroker {
   private readonly transport: ClusterTransport;
   private readonly peers: Peers;
   private readonly requester: Requester;
-  private readonly heartbeatInterval: number;
+  private readonly presence: Presence;
   private readonly reports: BrokerReports;
-  private readonly sequences: ChannelSequences;
+  private readonly delivery: BroadcastDelivery;
   private readonly broadcasts: BroadcastPublisher;
+  private readonly kept: KeptBroadcasts;
+  private readonly context: BrokerContext;
   private subscriptions: Subscriptions | undefined;
   private local!: EtpLocalRooms;
   private remote!: RemoteRequests;
-  private timer: ReturnType<typeof setInterval> | undefined;
   /** Made at init: the broker is often built before the application registers a MeterProvider. */
   private metrics: BrokerMetrics;
   private nextSeries = 0;
@@ -70,11 +79,9 @@ export class ClusterBroker implements EtpBroker {
       [this.channels.control, 'control'],
       [this.channels.replies, 'reply'],
     ]);
+    this.reports = new BrokerReports(this.logger, () => this.metrics);
     const key = options.signingKey;
     this.envelopes = new Envelopes(key === undefined ? undefined : new Signer(key));
-    this.sequences = new ChannelSequences(key !== undefined);
-    this.heartbeatInterval = options.heartbeatInterval ?? 5_000;
-    this.reports = new BrokerReports(this.logger, () => this.metrics);
     // A peer taken for gone keeps its broadcast numbers: when its silence was an outage of Redis
     // (swept right after the reconnection, before its first heartbeat), what it published while
     // this instance was not yet subscribed again still shows as a gap, and is counted lost.
@@ -85,10 +92,8 @@ export class ClusterBroker implements EtpBroker {
       {
         onMessage: (channel, message) => this.receive(channel, message),
         onReady: () => {
-          // Cut off from the others, this instance heard nobody: that says nothing of them.
-          this.peers.refresh();
           this.subscriptions?.retry();
-          this.control({ kind: Control.Hello, from: this.instance });
+          this.presence.back();
         },
         onError: (where, error) =>
           this.reports.dropped(
@@ -99,25 +104,28 @@ export class ClusterBroker implements EtpBroker {
       },
       this.logger,
     );
-    this.requester = new Requester(
-      name,
+    this.presence = new Presence(
       this.instance,
-      this.channels,
-      this.envelopes,
-      this.transport,
       this.peers,
-      () => this.metrics,
-      options.requestTimeout ?? 5_000,
+      (message) => this.control(message),
+      () => this.transport.connected,
+      options.heartbeatInterval ?? 5_000,
     );
-    this.broadcasts = new BroadcastPublisher(
-      this.instance,
-      this.channels,
-      this.envelopes,
-      this.transport,
-      this.reports,
-      () => this.metrics,
-      () => this.peers.size > 0,
-    );
+    this.context = {
+      from: this.instance,
+      channels: this.channels,
+      envelopes: this.envelopes,
+      signed: key !== undefined,
+      transport: this.transport,
+      reports: this.reports,
+      metrics: () => this.metrics,
+      local: () => this.local,
+    };
+    const context = this.context;
+    this.requester = new Requester(name, context, this.peers, options.requestTimeout ?? 5_000);
+    this.broadcasts = new BroadcastPublisher(context, () => this.peers.size > 0);
+    this.kept = new KeptBroadcasts(context, this.logger);
+    this.delivery = new BroadcastDelivery(context, this.kept);
   }
 
   /** How many instances are known to be alive, this one included. */
@@ -144,21 +152,13 @@ export class ClusterBroker implements EtpBroker {
     const { broadcast, control, replies } = this.channels;
     this.metrics = createBrokerMetrics(this.system);
     await this.transport.open([broadcast, control, replies]);
-    const subscriptions = new Subscriptions(
-      (name) => this.local.registry.has(name),
-      (listen, unlisten) => this.changeListening(listen, unlisten),
-      (name) => this.sequences.forgetChannel(this.channels.room(name)),
-      (error) =>
-        this.reports.dropped(DropReason.Failed, 'subscriptions', (error as Error)?.message),
+    const subscriptions = roomSubscriptions(this.context, (channel) =>
+      this.delivery.forgetChannel(channel),
     );
     this.subscriptions = subscriptions;
     this.local.registry.observeRooms(subscriptions);
     await subscriptions.flush();
-    this.timer = setInterval(() => {
-      if (this.transport.connected) this.peers.sweep();
-      this.control({ kind: Control.Heartbeat, from: this.instance });
-    }, this.heartbeatInterval);
-    this.timer.unref();
+    this.presence.start();
   }
 
   publish(target: EtpBroadcastTarget, event: string, data: unknown): void {
@@ -199,9 +199,25 @@ export class ClusterBroker implements EtpBroker {
     });
   }
 
+  keepHistory(options: EtpRecoveryOptions): void {
+    this.kept.configure(checkRecoveryOptions(options), this.name);
+  }
+
+  publishKept(room: string, target: EtpBroadcastTarget, event: string, data: unknown): void {
+    this.kept.publish(room, target, event, data);
+  }
+
+  history(room: string, since: EtpPosition | undefined): Promise<EtpHistorySlice | undefined> {
+    return this.kept.history(room, since);
+  }
+
+  /** Rejects when the transport refused to listen on the room's channel. */
+  listening(room: string): Promise<void> {
+    return this.subscriptions?.settled(room) ?? Promise.resolve();
+  }
+
   async close(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.presence.stop();
     this.subscriptions?.stop();
     this.requester.pending.abortAll(new Error(`${this.name} closed`));
     this.reports.flush();
@@ -209,16 +225,6 @@ export class ClusterBroker implements EtpBroker {
       this.envelopes.seal({ kind: Control.Bye, from: this.instance }),
       this.channels.control,
     );
-  }
-
-  private changeListening(listen: string[], unlisten: string[]): Promise<void> {
-    const { channels, transport } = this;
-    const on = listen.map((name) => channels.room(name));
-    const off = unlisten.map((name) => channels.room(name));
-    return Promise.all([
-      on.length > 0 ? transport.listen(on) : undefined,
-      off.length > 0 ? transport.unlisten(off) : undefined,
-    ]).then(() => undefined);
   }
 
   /** A target that is one socket of this instance needs nobody else. */
@@ -245,6 +251,10 @@ export class ClusterBroker implements EtpBroker {
       this.lanes.get(channel) ?? (this.channels.roomOf(channel) === undefined ? undefined : 'room');
     if (lane === undefined) return;
     try {
+      // Kept broadcasts come back to their publisher too: it writes its members from them.
+      if (lane === 'room' && isKept(bytes)) {
+        return this.delivery.deliverKept(this.channels.roomOf(channel)!, channel, bytes);
+      }
       const inbound = openInbound(this.envelopes, this.instance, lane, bytes);
       switch (inbound.lane) {
         case 'own':
@@ -253,7 +263,7 @@ export class ClusterBroker implements EtpBroker {
         case 'dropped':
           return this.reports.dropped(inbound.reason, channel, inbound.detail);
         case 'broadcast':
-          return this.deliver(inbound.message, channel);
+          return this.delivery.deliver(inbound.message, channel);
         case 'control':
           this.metrics.received();
           return this.answer(inbound.message, channel);
@@ -269,39 +279,12 @@ export class ClusterBroker implements EtpBroker {
     }
   }
 
-  private deliver(message: BroadcastMessage, channel: string): void {
-    const room = this.channels.roomOf(channel);
-    let target: EtpBroadcastTarget | undefined = message;
-    if (room !== undefined || message.room !== undefined) {
-      // A copy is for the room of its channel: one moved to another channel is not used.
-      target = message.room === room ? copyTarget(message, room!) : undefined;
-      if (target === undefined) {
-        return this.reports.dropped(DropReason.Shape, channel, 'a copy for another channel');
-      }
-    }
-    const missed = this.sequences.take(channel, message.from, message.seq, message.n);
-    if (missed < 0) return this.reports.dropped(DropReason.Replayed, channel);
-    if (missed > 0) this.reports.missed(message.from, missed);
-    this.metrics.received();
-    this.local.emit(target, message.event, message.data);
-  }
-
   private answer(message: ControlMessage, channel: string): void {
     const isNew = this.peers.seen(message.from);
     if (isNew === undefined) {
       return this.reports.dropped(DropReason.Overload, channel, 'too many instances');
     }
-    switch (message.kind) {
-      case Control.Hello:
-        this.control({ kind: Control.Heartbeat, from: this.instance });
-        return;
-      case Control.Heartbeat:
-        if (isNew) this.control({ kind: Control.Heartbeat, from: this.instance });
-        return;
-      case Control.Bye:
-        this.peers.forget(message.from);
-        return;
-    }
+    if (this.presence.answer(message, isNew)) return;
     const to = this.channels.replyTo(message.from);
     const reply = (kind: ReplyMessage['kind'], value?: unknown): void => {
       const full: ReplyMessage = { request: message.request!, from: this.instance, kind, value };

@@ -1,13 +1,10 @@
-import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { AckSink } from '../rooms/ack-collector.js';
 import type { EtpBroadcastTarget } from '../rooms/etp-broker.js';
-import type { Channels } from './channels.js';
-import type { Envelopes } from './envelope.js';
+import type { BrokerContext } from './broker-context.js';
 import { Control, type ControlMessage } from './messages.js';
 import type { Peers } from './peers.js';
 import { PendingRequests } from './pending-requests.js';
 import { AckRequest, GatherRequest, type PendingRequest } from './requests.js';
-import type { ClusterTransport } from './transport.js';
 
 /** How many of its requests on room channels an instance remembers, to know its own copy. */
 const MAX_ECHOES = 1_000;
@@ -28,12 +25,8 @@ export class Requester {
 
   constructor(
     private readonly name: string,
-    private readonly from: string,
-    private readonly channels: Channels,
-    private readonly envelopes: Envelopes,
-    private readonly transport: ClusterTransport,
+    private readonly context: BrokerContext,
     private readonly peers: Peers,
-    private readonly metrics: () => BrokerMetrics,
     private readonly timeout: number,
   ) {}
 
@@ -46,7 +39,8 @@ export class Requester {
   ): void {
     const id = this.pending.next();
     const room = this.routedRoom(target);
-    const channel = room === undefined ? this.channels.control : this.channels.room(room);
+    const channel =
+      room === undefined ? this.context.channels.control : this.context.channels.room(room);
     const message: Request = { kind: Control.EmitWithAck, target, event, data, timeout };
     const sent = this.publish(channel, message, id);
     if (sent instanceof Error) throw sent;
@@ -68,7 +62,8 @@ export class Requester {
   gather<T>(what: string, message: Request): Promise<T[]> {
     const id = this.pending.next();
     const room = this.routedRoom(message.target);
-    const channel = room === undefined ? this.channels.control : this.channels.room(room);
+    const channel =
+      room === undefined ? this.context.channels.control : this.context.channels.room(room);
     const sent = this.publish(channel, message, id);
     if (sent instanceof Error) return Promise.reject(sent);
     const request = new GatherRequest<T>(
@@ -106,14 +101,14 @@ export class Requester {
     for (const [key, echo] of this.echoes) {
       if (echo.bytes.equals(bytes)) {
         this.echoes.delete(key);
-        this.pending.get(echo.id)?.echoed?.(this.from);
+        this.pending.get(echo.id)?.echoed?.(this.context.from);
         return;
       }
     }
   }
 
   private routedRoom(target: EtpBroadcastTarget | undefined): string | undefined {
-    if (this.transport.countsListeners !== true) return undefined;
+    if (this.context.transport.countsListeners !== true) return undefined;
     const rooms = target?.rooms;
     return rooms?.length === 1 ? rooms[0] : undefined;
   }
@@ -124,13 +119,13 @@ export class Requester {
     message: Request,
     id: number,
   ): Error | Promise<number | undefined> {
-    const full: ControlMessage = { ...message, from: this.from, request: id };
-    const bytes = this.envelopes.seal(full);
-    this.metrics().published();
-    if (channel !== this.channels.control) {
+    const full: ControlMessage = { ...message, from: this.context.from, request: id };
+    const bytes = this.context.envelopes.seal(full);
+    this.context.metrics().published();
+    if (channel !== this.context.channels.control) {
       if (this.echoes.size >= MAX_ECHOES) this.echoes.delete(this.echoes.keys().next().value!);
       this.echoes.set(String(id), { bytes, id });
     }
-    return this.transport.publishOrFail(channel, bytes);
+    return this.context.transport.publishOrFail(channel, bytes);
   }
 }

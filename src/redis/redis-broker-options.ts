@@ -17,7 +17,11 @@ export interface EtpRedisBrokerOptions {
    * instance of the application needs the same setting. Default `false`.
    */
   sharded?: boolean;
-  /** Prefix of the channel names, so that several applications can share one Redis. Default `etp`. */
+  /**
+   * Prefix of the channel names (and of the history keys with `recovery`), so that several
+   * applications can share one Redis. It may hold no `{` or `}`: a room's name is a Redis Cluster
+   * hash tag in its channel and keys. Default `etp`.
+   */
   prefix?: string;
   /** How often an instance tells the others it is alive, ms. Default 5 000. */
   heartbeatInterval?: number;

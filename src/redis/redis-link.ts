@@ -1,7 +1,14 @@
 import type { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
-import type { ClusterTransport, TransportHandlers } from '../cluster/transport.js';
+import type { HistoryKeys } from '../cluster/channels.js';
+import type {
+  ClusterTransport,
+  HistoryLimits,
+  StoredHistory,
+  TransportHandlers,
+} from '../cluster/transport.js';
 import { ClusterWatch } from './cluster-watch.js';
+import { keepBroadcast, readHistory } from './redis-history.js';
 
 export type RedisLinkHandlers = TransportHandlers;
 
@@ -133,6 +140,34 @@ export class RedisLink implements ClusterTransport {
       return;
     }
     this.send(channel, bytes).catch((error: Error) => failed(error.message));
+  }
+
+  /** Keeps a room's broadcast and publishes it, in one script (redis-history.ts). */
+  publishKept(
+    keys: HistoryKeys,
+    bytes: Buffer,
+    limits: HistoryLimits,
+    failed: (why: string) => void,
+  ): void {
+    const unavailable = this.unavailable;
+    if (unavailable !== undefined) {
+      failed(unavailable);
+      return;
+    }
+    keepBroadcast(this.publisher.redis, keys, bytes, limits, this.sharded).catch((error: Error) =>
+      failed(error.message),
+    );
+  }
+
+  /** A room's history as Redis holds it; rejects when Redis cannot be read now. */
+  readHistory(
+    keys: HistoryKeys,
+    since: { readonly epoch: string; readonly offset: number } | undefined,
+    limits: HistoryLimits,
+  ): Promise<StoredHistory> {
+    const unavailable = this.unavailable;
+    if (unavailable !== undefined) return Promise.reject(new Error(unavailable));
+    return readHistory(this.publisher.redis, keys, since, limits);
   }
 
   /** Publishes a request: the error when Redis cannot take it now, else how many got it. */

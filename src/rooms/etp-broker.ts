@@ -20,6 +20,43 @@ export interface EtpSocketDescription {
   readonly rooms: readonly string[];
 }
 
+/** Where a room's history stands: its epoch, and the offset of a broadcast in it (0: none yet). */
+export interface EtpPosition {
+  /** Made when the room's history starts; a new one after that history was lost. */
+  readonly epoch: string;
+  /** 1, 2, 3 … per room, in publish order, the same on every instance. */
+  readonly offset: number;
+}
+
+/** How much of each room's kept broadcasts a broker keeps for connections that come back. */
+export interface EtpRecoveryOptions {
+  /** None is kept longer than this, ms: a connection away longer is not recovered. */
+  readonly maxDisconnection: number;
+  /** At most this many per room: a connection that missed more is not recovered. */
+  readonly maxMessages: number;
+}
+
+/** A kept broadcast as history returns it: the copy published on one room. */
+export interface EtpKeptBroadcast {
+  readonly room: string;
+  readonly offset: number;
+  /** rooms: [room]; except: the broadcast's except + the rooms before `room` in its target. */
+  readonly target: EtpBroadcastTarget;
+  readonly event: string;
+  readonly data: unknown;
+}
+
+/**
+ * What history holds after a position: `undefined` when it cannot say (epoch changed, trimmed
+ * past it, history unreachable).
+ */
+export interface EtpHistorySlice {
+  /** The position of the last of `kept`, or the room's current position when `kept` is empty. */
+  readonly position: EtpPosition;
+  /** Oldest first, with consecutive offsets. */
+  readonly kept: readonly EtpKeptBroadcast[];
+}
+
 /**
  * What `EtpRoomsService` hands the other instances. The rooms service does this instance's part
  * of every operation itself (its local members are written, asked, listed, joined … directly),
@@ -68,4 +105,27 @@ export interface EtpBroker {
    * without it, such as the in-memory one, has no backend to lose and counts as connected.
    */
   isConnected?(): boolean;
+  /**
+   * Configures recovery before init(); a broker without it cannot keep history (recovery then
+   * fails at bootstrap with a clear error).
+   */
+  keepHistory?(options: EtpRecoveryOptions): void;
+  /**
+   * Publishes one room's copy of a broadcast and keeps it in that room's history. Every instance
+   * with members of the room — this one included — gets it through
+   * `local.deliverKept(kept, position)` in offset order (the in-memory broker calls it before
+   * returning). Never throws for the backend: a copy that cannot be kept is counted lost (as
+   * today's broadcasts are) and delivered nowhere.
+   */
+  publishKept?(room: string, target: EtpBroadcastTarget, event: string, data: unknown): void;
+  /**
+   * The broadcasts kept for `room` after `since` (at most maxMessages, oldest first), and the
+   * position of the last one (or the current position when none). `since` undefined: no
+   * entries, just the current position (`{epoch, 0}` for a room with no history yet — the epoch
+   * is created then). `undefined` when recovery from `since` is impossible: other epoch, entries
+   * after `since` trimmed (by count or age), or the backend unreachable. Never rejects.
+   */
+  history?(room: string, since: EtpPosition | undefined): Promise<EtpHistorySlice | undefined>;
+  /** Resolves once broadcasts to `room` reach this instance (its channel is listened to). */
+  listening?(room: string): Promise<void>;
 }

@@ -8,7 +8,12 @@ import { recordRoomsBroadcast } from '../metrics/rooms-metrics.js';
 import type { AckCollector } from './ack-collector.js';
 import { BroadcastPayloads, type Payload } from './broadcast-payloads.js';
 import { EtpBroadcastTooLargeError, EtpRoomLimitError } from './errors.js';
-import type { EtpBroadcastTarget, EtpSocketDescription } from './etp-broker.js';
+import type {
+  EtpBroadcastTarget,
+  EtpKeptBroadcast,
+  EtpPosition,
+  EtpSocketDescription,
+} from './etp-broker.js';
 import type { RoomRegistry } from './room-registry.js';
 import { hasSocketIdShape } from './socket-id.js';
 
@@ -62,6 +67,15 @@ export class EtpLocalRooms {
     this.forEach(target, write);
     recordRoomsBroadcast(sent);
     return sent;
+  }
+
+  /**
+   * Writes a kept broadcast of one room to its local members; returns how many got it.
+   * Placeholder until the extension-aware version (`__etp_b` to opted-in sockets, held back
+   * during a catch-up) replaces it: today every member gets the plain frame.
+   */
+  deliverKept(kept: EtpKeptBroadcast, _position: EtpPosition): number {
+    return this.emit(kept.target, kept.event, kept.data);
   }
 
   /**

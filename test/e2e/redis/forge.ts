@@ -44,7 +44,7 @@ export class Forger {
 
   /** The channel of a room (or a socket id), where the broadcasts to it are published. */
   room(name: string): string {
-    return `${this.prefix}:room:${name}`;
+    return `${this.prefix}:room{:${name}}`;
   }
 
   /** The reply channel of an instance, by its id. */

@@ -107,8 +107,8 @@ describe('EtpRedisBroker options', () => {
       expect(z.written).toEqual(['news||0||{"at":"1970-01-01T00:00:00.000Z"}']);
       expect(y.written).toEqual([]);
       for (const channel of channels) expect(channel).toMatch(/^(one|two):/);
-      expect(channels).toContain('one:room:room');
-      expect(channels).not.toContain('two:room:room');
+      expect(channels).toContain('one:room{:room}');
+      expect(channels).not.toContain('two:room{:room}');
     } finally {
       await Promise.all([x, y, z].map(({ broker }) => broker.close()));
       await spy.quit();

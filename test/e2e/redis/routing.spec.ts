@@ -44,7 +44,10 @@ describe('EtpRedisBroker routes by room', () => {
 
   /** How many connections listen on the channel of a room (or a socket id). */
   async function listeners(room: string): Promise<number> {
-    const [, count] = (await admin.pubsub('NUMSUB', `${PREFIX}:room:${room}`)) as [string, number];
+    const [, count] = (await admin.pubsub('NUMSUB', `${PREFIX}:room{:${room}}`)) as [
+      string,
+      number,
+    ];
     return count;
   }
 

@@ -89,4 +89,32 @@ describe('Subscriptions', () => {
     await turn();
     expect(batches).toEqual([]);
   });
+
+  test('settle a name once the batch holding it was taken, not before', async () => {
+    const answers: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+    const { here, subscriptions } = setup(
+      (): Promise<void> => new Promise((resolve, reject) => answers.push({ resolve, reject })),
+    );
+    here.add('a');
+    subscriptions.appeared('a');
+    let settled = false;
+    const waiting = subscriptions.settled('a').then(() => (settled = true));
+    await turn();
+    expect(answers).toHaveLength(1);
+    await turn();
+    expect(settled).toBe(false);
+    answers[0].resolve();
+    await waiting;
+    // Listened on already: at once.
+    await subscriptions.settled('a');
+    // Not here at all: nothing to wait for.
+    await subscriptions.settled('b');
+  });
+
+  test('reject the wait for a name whose batch the transport refused', async () => {
+    const { here, subscriptions } = setup(() => Promise.reject(new Error('refused')));
+    here.add('a');
+    subscriptions.appeared('a');
+    await expect(subscriptions.settled('a')).rejects.toThrow('refused');
+  });
 });
