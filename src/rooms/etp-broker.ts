@@ -68,4 +68,29 @@ export interface EtpBroker {
    * without it, such as the in-memory one, has no backend to lose and counts as connected.
    */
   isConnected?(): boolean;
+  keepHistory?(options: EtpRecoveryOptions): void;
+  publishKept?(room: string, target: EtpBroadcastTarget, event: string, data: unknown): void;
+  history?(room: string, since: EtpPosition | undefined): Promise<EtpHistorySlice | undefined>;
+  listening?(room: string): Promise<void>;
+}
+
+// TEMPORARY: replaced at merge by the history branch's seam.
+export interface EtpPosition {
+  readonly epoch: string;
+  readonly offset: number;
+}
+export interface EtpRecoveryOptions {
+  readonly maxDisconnection: number;
+  readonly maxMessages: number;
+}
+export interface EtpKeptBroadcast {
+  readonly room: string;
+  readonly offset: number;
+  readonly target: EtpBroadcastTarget;
+  readonly event: string;
+  readonly data: unknown;
+}
+export interface EtpHistorySlice {
+  readonly position: EtpPosition;
+  readonly kept: readonly EtpKeptBroadcast[];
 }
