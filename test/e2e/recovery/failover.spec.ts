@@ -53,7 +53,8 @@ describe('recovery across a killed instance, through a balancer', () => {
 
   it('gives every client every tick exactly once, in order, recovered, on the other instance', async () => {
     for (let i = 0; i < CLIENTS; i++) {
-      const client = new EtpClient(`ws://127.0.0.1:${balancer!.port}/ws`, {
+      const client = new EtpClient({
+        url: `ws://127.0.0.1:${balancer!.port}/ws`,
         reconnect: { initialDelay: 50, maxDelay: 300 },
       });
       const watcher: Watcher = { client, ticks: [], verdicts: [] };

@@ -75,7 +75,7 @@ describe('connection-state recovery (in-memory broker)', () => {
       [ChatGateway],
       { controllers: [ChatController] },
     );
-    closeAfterTest(() => testApp.app.close());
+    closeAfterTest(testApp.app);
   }
 
   async function post(rooms: string[], texts: string[]): Promise<void> {
@@ -90,7 +90,7 @@ describe('connection-state recovery (in-memory broker)', () => {
   async function connect(query?: string): Promise<RawClient> {
     const url = wsUrl(testApp.port) + (query === undefined ? '' : `?__etp_recovery=${query}`);
     const client = await RawClient.connect(url);
-    closeAfterTest(() => client.close());
+    closeAfterTest(client);
     return client;
   }
 
