@@ -331,7 +331,8 @@ if (!HAVE_CHROMIUM && !IN_CI) {
       }
       instances[1] = await startBuiltSample({ redisUrl: redis!.url, bot: false, port });
       await message(carol, 'reconnected, nothing missed');
-      const shown = (await texts(carol, '#messages li')).filter((text) => text.includes('missed'));
+      await message(carol, 'missed three');
+      const shown = (await texts(carol, '#messages li')).filter((text) => text.includes('curl'));
       expect(shown.map((text) => text.replace(/^.*curl/, ''))).toEqual([
         'missed one',
         'missed two',
