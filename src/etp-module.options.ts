@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { EtpClientOptions } from './client/etp-client.js';
-import type { EtpBroker } from './rooms/etp-broker.js';
+import type { EtpBroker, EtpRecoveryOptions } from './rooms/etp-broker.js';
 
 /** What `EtpModule.forRoot()` takes, or what the `forRootAsync()` factory returns. */
 export interface EtpModuleOptions {
@@ -18,6 +18,14 @@ export interface EtpModuleOptions {
    * the peer names.
    */
   maxRoomsPerSocket?: number;
+  /**
+   * Keeps each room's broadcasts made with `emit` for clients that lose their connection: on
+   * reconnect, to any instance, the rooms `handleConnection` joins get what they missed, in
+   * order, before anything newer (`socket.recovered`; the client's `onConnect({ recovered })`).
+   * Kept per room: at most `maxMessages` broadcasts, none older than `maxDisconnection` ms; in
+   * this process with the in-memory broker, in Redis with `EtpRedisBroker`. Off by default.
+   */
+  recovery?: EtpRecoveryOptions;
 }
 
 /** How the module is registered, beside its options. */

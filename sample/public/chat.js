@@ -9,7 +9,10 @@ $('name').value = params.get('name') ?? `guest-${Math.random().toString(36).slic
 if (params.has('room')) $('room').value = params.get('room');
 
 const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-const client = new EtpBrowserClient(`${scheme}://${location.host}/ws`);
+// The room and name go in the handshake of every reconnection: the server puts the page back in
+// its room at once, and the room's messages it missed meanwhile follow (see onConnect below).
+const returning = {};
+const client = new EtpBrowserClient(`${scheme}://${location.host}/ws`, { query: returning });
 let room;
 
 function setStatus(state, text) {
@@ -116,12 +119,22 @@ client.on('exception', (error) => {
   addMessage({ text: `server refused: ${JSON.stringify(error.message)}` }, true);
 });
 
-client.onConnect(() => setStatus('connected', `connected to ${location.host}`));
-client.onDisconnect(() => {
-  setStatus('disconnected', 'disconnected');
-  room = undefined;
-  setJoined(false);
+let connects = 0;
+client.onConnect(async ({ recovered }) => {
+  setStatus('connected', `connected to ${location.host}`);
+  if (connects++ === 0 || room === undefined) return;
+  if (recovered) {
+    addMessage({ text: 'reconnected, nothing missed' }, true);
+    void refreshMembers();
+    return;
+  }
+  // The server could not replay what was missed (too long away, or its history is gone): join
+  // again, which answers with the members, and say that earlier messages may be missing.
+  addMessage({ text: 'reconnected: messages sent meanwhile may be missing' }, true);
+  const answer = await client.emitWithAck('join', { room }, { timeout: 10000 });
+  if (answer !== undefined) showMembers(answer.members);
 });
+client.onDisconnect(() => setStatus('disconnected', 'reconnecting…'));
 
 $('join-form').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -132,6 +145,7 @@ $('join-form').addEventListener('submit', async (event) => {
     if (answer === undefined) return; // refused: the `exception` event says why
     logAck(`join ${wanted} → ${readable(answer)}`);
     room = answer.room;
+    Object.assign(returning, { room, name: answer.name });
     setJoined(true);
     showMembers(answer.members);
     addMessage({ text: `you joined ${room} as ${answer.name}` }, true);
@@ -144,6 +158,7 @@ $('leave').addEventListener('click', async () => {
   if (room === undefined) return;
   const left = room;
   room = undefined;
+  delete returning.room;
   setJoined(false);
   const answer = await client.emitWithAck('leave', { room: left });
   logAck(`leave ${left} → ${readable(answer)}`);

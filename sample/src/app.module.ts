@@ -27,7 +27,10 @@ export class AppModule {
  * loads a Redis client (`ioredis` is an optional peer dependency of `nestjs-etp/redis`).
  */
 async function etpOptions(redisUrl: string | undefined): Promise<EtpModuleOptions> {
-  if (redisUrl === undefined) return {};
+  // Each room keeps its last 1,000 messages for 2 minutes: a page that lost its connection gets
+  // what it missed when it comes back, on whichever instance it lands.
+  const recovery = { maxDisconnection: 120_000, maxMessages: 1_000 };
+  if (redisUrl === undefined) return { recovery };
   const { EtpRedisBroker } = await import('nestjs-etp/redis');
-  return { broker: new EtpRedisBroker({ url: redisUrl }) };
+  return { broker: new EtpRedisBroker({ url: redisUrl }), recovery };
 }

@@ -14,6 +14,17 @@ import { EtpRoomNameError } from './errors.js';
 import type { EtpLocalRooms } from './local-rooms.js';
 import { EtpRemoteSocket } from './remote-socket.js';
 import { hasSocketIdShape } from './socket-id.js';
+import { publishedRooms } from '../cluster/channels.js';
+
+/**
+ * The rooms whose histories keep a broadcast to `target`: each of its rooms, once. `undefined`
+ * for a broadcast that is not kept: to everyone, or to a socket id (a room of one).
+ */
+function keptRooms(target: EtpBroadcastTarget): readonly string[] | undefined {
+  const rooms = publishedRooms(target);
+  if (rooms === undefined || rooms.length === 0 || rooms.some(hasSocketIdShape)) return undefined;
+  return rooms;
+}
 
 /**
  * A broadcast being built: `rooms.to('a', 'b').except('c', senderSocket).emit(event, data)`.
@@ -65,6 +76,8 @@ export class EtpBroadcastOperator<EmitEvents extends EtpEventsMap = EtpDefaultEv
     const registry = this.local.registry;
     payloads.prepare(event, data, registry.codecs, registry.maxFrameBytes);
     try {
+      const rooms = this.local.recovery === undefined ? undefined : keptRooms(this.target);
+      if (rooms !== undefined) return this.emitKept(rooms, event, data);
       // Handed to the other instances first, so that they write to their members while this
       // one writes to its own.
       this.broker.publish(this.target, event, data);
@@ -72,6 +85,21 @@ export class EtpBroadcastOperator<EmitEvents extends EtpEventsMap = EtpDefaultEv
     } finally {
       payloads.clear();
     }
+  }
+
+  /**
+   * A room broadcast kept for reconnecting clients: each room's copy goes through the broker,
+   * which numbers it in the room's history and hands it back to every instance with members,
+   * this one included, so that every member everywhere sees a room's broadcasts in one order.
+   * Returns how many local members it was written to before returning (with a Redis broker,
+   * they get it once Redis has kept it, so none yet).
+   */
+  private emitKept(rooms: readonly string[], event: string, data: unknown): number {
+    const before = this.local.keptWrites;
+    for (const room of rooms) {
+      this.broker.publishKept!(room, this.target, event, data);
+    }
+    return this.local.keptWrites - before;
   }
 
   /**

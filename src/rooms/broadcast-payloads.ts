@@ -54,6 +54,14 @@ export class BroadcastPayloads {
     return encoded;
   }
 
+  /** The payloads prepared for this very broadcast, left in place for the next copy. */
+  peek(event: string, data: unknown): Map<EtpPayloadCodec, Payload> | undefined {
+    if (this.encoded === undefined || this.event !== event || !Object.is(this.data, data)) {
+      return undefined;
+    }
+    return this.encoded;
+  }
+
   clear(): void {
     this.event = undefined;
     this.data = undefined;

@@ -111,7 +111,9 @@ export interface EtpBroker {
    */
   keepHistory?(options: EtpRecoveryOptions): void;
   /**
-   * Publishes one room's copy of a broadcast and keeps it in that room's history. Every instance
+   * Publishes one room's copy of a broadcast to `target` (the whole broadcast's target: the copy
+   * for `room` also excludes the rooms before it, so that a member of two gets it once) and keeps
+   * it in that room's history. Every instance
    * with members of the room — this one included — gets it through
    * `local.deliverKept(kept, position)` in offset order (the in-memory broker calls it before
    * returning). Never throws for the backend: a copy that cannot be kept is counted lost (as

@@ -19,6 +19,8 @@ import { EtpBroadcastOperator } from './broadcast-operator.js';
 import type { EtpBroker } from './etp-broker.js';
 import { EtpInMemoryBroker } from './in-memory-broker.js';
 import { EtpLocalRooms } from './local-rooms.js';
+import { checkRecoveryOptions } from './recovery-options.js';
+import { RoomRecovery } from './room-recovery.js';
 import { RoomRegistry } from './room-registry.js';
 
 /**
@@ -44,6 +46,12 @@ export class EtpRoomsService<EmitEvents extends EtpEventsMap = EtpDefaultEventsM
     this.local = new EtpLocalRooms(this.registry);
     this.broker = broker ?? new EtpInMemoryBroker();
     this.broker.attach(this.local);
+    const recovery = options?.recovery;
+    if (recovery !== undefined) {
+      const rooms = new RoomRecovery(this.broker, checkRecoveryOptions(recovery), this.registry);
+      this.registry.recovery = rooms;
+      this.local.recovery = rooms;
+    }
   }
 
   /** @internal */

@@ -14,6 +14,8 @@ import type {
   EtpPosition,
   EtpSocketDescription,
 } from './etp-broker.js';
+import { keptHeader, wrapKept } from '../protocol/recovery.js';
+import type { RoomRecovery } from './room-recovery.js';
 import type { RoomRegistry } from './room-registry.js';
 import { hasSocketIdShape } from './socket-id.js';
 
@@ -34,6 +36,50 @@ export class EtpLocalRooms {
    * @param registry - Who is in which room on this instance.
    */
   constructor(readonly registry: RoomRegistry) {}
+
+  /** @internal Set when the application keeps room broadcasts for reconnecting clients. */
+  recovery: RoomRecovery | undefined;
+  /** @internal How many writes `deliverKept` made so far: `emit` tells its own from it. */
+  keptWrites = 0;
+
+  /**
+   * Writes one room's copy of a kept broadcast to the local members of its target, in the order
+   * the broker hands them over (the history's order); returns how many got it. A client that
+   * asked for the extension gets it wrapped with its position; one whose catch-up of the room
+   * is running gets it held back until the catch-up has written what it missed.
+   */
+  deliverKept(kept: EtpKeptBroadcast, position: EtpPosition): number {
+    const { event, data } = kept;
+    const encoded = this.payloads.peek(event, data);
+    const header = keptHeader(kept.room, position.epoch, position.offset);
+    const plain = new Map<EtpPayloadCodec, PreparedFrame | null>();
+    const wrapped = new Map<EtpPayloadCodec, PreparedFrame | null>();
+    let sent = 0;
+    const recovery = this.recovery;
+    this.forEach(kept.target, (socket) => {
+      const state = recovery?.stateOf(socket);
+      if (state?.isHolding(kept.room) === true) {
+        if (this.registry.isMember(socket)) state.hold({ kept, position });
+        return;
+      }
+      const codec = socket.codec;
+      const frames = state === undefined ? plain : wrapped;
+      let frame = frames.get(codec);
+      if (frame === undefined) {
+        const payload = encoded?.has(codec) ? encoded.get(codec) : codec.encode(data);
+        const inner = encodeFrame(event, 0, payload);
+        const whole = state === undefined ? inner : wrapKept(header, inner);
+        frame = this.fitting(event, prepareFrame(whole));
+        frames.set(codec, frame);
+      }
+      if (frame === null) return;
+      if (socket.sendPrepared(frame)) sent++;
+      else this.registry.closing(socket);
+    });
+    recordRoomsBroadcast(sent);
+    this.keptWrites += sent;
+    return sent;
+  }
 
   /**
    * Writes an event to the local members of the target; returns how many got it. The frame is
@@ -67,15 +113,6 @@ export class EtpLocalRooms {
     this.forEach(target, write);
     recordRoomsBroadcast(sent);
     return sent;
-  }
-
-  /**
-   * Writes a kept broadcast of one room to its local members; returns how many got it.
-   * Placeholder until the extension-aware version (`__etp_b` to opted-in sockets, held back
-   * during a catch-up) replaces it: today every member gets the plain frame.
-   */
-  deliverKept(kept: EtpKeptBroadcast, _position: EtpPosition): number {
-    return this.emit(kept.target, kept.event, kept.data);
   }
 
   /**

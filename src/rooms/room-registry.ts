@@ -1,7 +1,9 @@
 import type { EtpPayloadCodec } from '../protocol/codec.js';
-import type { ConnectionObserver, EtpServer } from '../server/etp-server.js';
+import type { IncomingMessage } from 'node:http';
+import type { ConnectionAdmission, ConnectionObserver, EtpServer } from '../server/etp-server.js';
 import type { EtpSocket } from '../server/etp-socket.js';
 import { EtpRoomLimitError, EtpRoomNameError } from './errors.js';
+import type { RoomRecovery } from './room-recovery.js';
 import { hasSocketIdShape } from './socket-id.js';
 
 const NO_ROOMS: ReadonlySet<string> = new Set();
@@ -46,6 +48,8 @@ export class RoomRegistry implements ConnectionObserver {
   private codecList: EtpPayloadCodec[] = [];
   private frameLimit = Infinity;
   private observer: RoomsObserver | undefined;
+  /** @internal Set when the application keeps room broadcasts for reconnecting clients. */
+  recovery: RoomRecovery | undefined;
 
   constructor(readonly maxRoomsPerSocket = DEFAULT_MAX_ROOMS_PER_SOCKET) {
     if (!(maxRoomsPerSocket >= 1)) {
@@ -65,7 +69,12 @@ export class RoomRegistry implements ConnectionObserver {
     return this.sockets.has(name) || this.rooms.has(name);
   }
 
-  connected(socket: EtpSocket): void {
+  admit(request: IncomingMessage): Promise<ConnectionAdmission> | undefined {
+    return this.recovery?.admit(request);
+  }
+
+  connected(socket: EtpSocket, admission?: ConnectionAdmission): void {
+    if (admission !== undefined) this.recovery?.connected(socket, admission);
     this.sockets.set(socket.id, socket);
     if (!this.servers.has(socket.server)) this.addServer(socket.server);
     this.observer?.appeared(socket.id);
@@ -85,6 +94,7 @@ export class RoomRegistry implements ConnectionObserver {
   disconnected(socket: EtpSocket): void {
     this.closing(socket);
     this.roomsById.delete(socket.id);
+    this.recovery?.disconnected(socket);
   }
 
   roomsOf(socket: EtpSocket): ReadonlySet<string> {
@@ -110,6 +120,8 @@ export class RoomRegistry implements ConnectionObserver {
       own = new Set();
       this.roomsById.set(socket.id, own);
     }
+    const recovery = this.recovery;
+    const added: string[] | undefined = recovery === undefined ? undefined : [];
     for (const room of rooms) {
       let members = this.rooms.get(room);
       if (members === undefined) {
@@ -117,19 +129,24 @@ export class RoomRegistry implements ConnectionObserver {
         this.rooms.set(room, members);
         this.observer?.appeared(room);
       }
+      if (added !== undefined && !own.has(room)) added.push(room);
       members.add(socket);
       own.add(room);
     }
+    if (added !== undefined && added.length > 0) recovery!.joined(socket, added);
   }
 
   leave(socket: EtpSocket, rooms: readonly string[]): void {
     const own = this.roomsById.get(socket.id);
     if (own === undefined) return;
+    const recovery = this.recovery;
+    const gone: string[] | undefined = recovery === undefined ? undefined : [];
     for (const room of rooms) {
-      own.delete(room);
+      if (own.delete(room)) gone?.push(room);
       this.removeMember(room, socket);
     }
     if (own.size === 0) this.roomsById.delete(socket.id);
+    if (gone !== undefined && gone.length > 0) recovery!.left(socket, gone);
   }
 
   leaveAll(socket: EtpSocket): void {
@@ -137,6 +154,7 @@ export class RoomRegistry implements ConnectionObserver {
     if (own === undefined) return;
     this.roomsById.delete(socket.id);
     for (const room of own) this.removeMember(room, socket);
+    this.recovery?.left(socket, [...own]);
   }
 
   clear(rooms: readonly string[]): void {
@@ -149,6 +167,7 @@ export class RoomRegistry implements ConnectionObserver {
         const own = this.roomsById.get(socket.id);
         own?.delete(room);
         if (own?.size === 0) this.roomsById.delete(socket.id);
+        this.recovery?.left(socket, [room]);
       }
     }
   }

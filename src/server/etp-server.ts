@@ -12,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ackEventOf } from '../protocol/ack.js';
 import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
+import { encodeHello } from '../protocol/recovery.js';
 import { escapeLogText, peerReports } from '../protocol/log-limit.js';
 import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
 import { ETP_UNKNOWN_EVENT, type HandlerRoute } from './dispatch.js';
@@ -37,9 +38,20 @@ import { refuseHandshake } from './upgrade-router.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { prepareFrame } from './websocket-frame.js';
 
+/** What a handshake's extra step settled for the connection it is about to open. */
+export interface ConnectionAdmission {
+  /** The client asked to recover its previous connection, and all of it could be. */
+  readonly recovered: boolean;
+}
+
 /** Sees every connection of every gateway; the rooms registry is one. */
 export interface ConnectionObserver {
-  connected(socket: EtpSocket): void;
+  /**
+   * A step of its own before the upgrade, after `authorize`: `undefined` when it has none for
+   * this handshake; otherwise what it settles is handed to `connected`. Never rejects.
+   */
+  admit?(request: IncomingMessage): Promise<ConnectionAdmission> | undefined;
+  connected(socket: EtpSocket, admission?: ConnectionAdmission): void;
   /** Told when the connection starts closing, by the server or for it (not by the peer). */
   closing?(socket: EtpSocket): void;
   /** Told once the disconnect callbacks ran, so that they still see the socket's rooms. */
@@ -186,28 +198,60 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     }
     const authorizer = this.authorizer;
     if (authorizer === undefined) {
-      this.wss.handleUpgrade(request, stream, head, (ws) => this.accept(ws, request, stream));
+      const admitting = this.observer?.admit?.(request);
+      if (admitting === undefined) {
+        this.wss.handleUpgrade(request, stream, head, (ws) => this.accept(ws, request, stream));
+      } else {
+        stream.pause();
+        void this.upgradeWhen(admitting, request, stream, head, undefined).catch((error) =>
+          this.acceptFailed(error, stream),
+        );
+      }
       return;
     }
     void authorizer
       .check(request, stream)
       .then((granted) => {
         if (granted === undefined) return;
-        if (this.closing) {
-          refuseHandshake(stream, 503, 'Service Unavailable');
-          return;
-        }
-        this.wss.handleUpgrade(request, stream, head, (ws) => {
-          this.accept(ws, request, stream, granted.auth);
-          stream.resume(); // paused while authorize decided; ws now listens
-        });
+        const admitting = this.observer?.admit?.(request) ?? Promise.resolve(undefined);
+        return this.upgradeWhen(admitting, request, stream, head, granted.auth);
       })
-      .catch((error: unknown) => {
-        // Past authorize, a throw would otherwise be an unhandled rejection, which ends the process.
-        const { text, trace } = describeThrown(error);
-        this.logger.error(`Accepting a connection failed: ${text}`, trace);
-        stream.destroy();
-      });
+      .catch((error: unknown) => this.acceptFailed(error, stream));
+  }
+
+  /** Completes the upgrade of a paused handshake once its admission is settled. */
+  private async upgradeWhen(
+    admitting: Promise<ConnectionAdmission | undefined>,
+    request: IncomingMessage,
+    stream: Duplex,
+    head: Buffer,
+    auth: unknown,
+  ): Promise<void> {
+    // A peer that resets the stream while it waits must not become an uncaught error.
+    const onError = (): void => void stream.destroy();
+    stream.on('error', onError);
+    let admission: ConnectionAdmission | undefined;
+    try {
+      admission = await admitting;
+    } finally {
+      stream.off('error', onError);
+    }
+    if (stream.destroyed) return;
+    if (this.closing) {
+      refuseHandshake(stream, 503, 'Service Unavailable');
+      return;
+    }
+    this.wss.handleUpgrade(request, stream, head, (ws) => {
+      this.accept(ws, request, stream, auth, admission);
+      stream.resume(); // paused while the handshake waited; ws now listens
+    });
+  }
+
+  /** Past authorize, a throw would otherwise be an unhandled rejection, which ends the process. */
+  private acceptFailed(error: unknown, stream: Duplex): void {
+    const { text, trace } = describeThrown(error);
+    this.logger.error(`Accepting a connection failed: ${text}`, trace);
+    stream.destroy();
   }
 
   /** @internal Nest's handlers for one gateway on this path, bound to one socket. */
@@ -303,7 +347,13 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     );
   }
 
-  private accept(ws: WebSocket, request: IncomingMessage, stream: Duplex, auth?: unknown): void {
+  private accept(
+    ws: WebSocket,
+    request: IncomingMessage,
+    stream: Duplex,
+    auth?: unknown,
+    admission?: ConnectionAdmission,
+  ): void {
     if (this.closing) {
       // A handshake that began before close() completes after it: nobody would close it later.
       ws.terminate();
@@ -315,7 +365,12 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     this.connections.set(socket.id, socket);
     listenTo(ws, socket);
     this.metrics.connectionOpened();
-    this.observer?.connected(socket);
+    if (admission !== undefined) {
+      // The extension's first frame, before anything the gateways send.
+      socket.recovered = admission.recovered;
+      socket.sendFrame(encodeHello(admission.recovered, socket.id));
+    }
+    this.observer?.connected(socket, admission);
     for (const callback of this.connectionCallbacks) callback(socket, request);
   }
 

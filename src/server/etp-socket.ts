@@ -44,6 +44,13 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   readonly server: EtpServer;
   /** What the gateway's `authorize` returned for this connection's handshake. */
   auth: unknown;
+  /**
+   * Whether this connection recovers its client's previous one (`recovery` in `EtpModule`): the
+   * client presented its positions and every room it was in could still be caught up. The rooms
+   * `handleConnection` joins then get what it missed, in order, before anything newer. `false`
+   * otherwise, the app's cue to send the client a fresh state.
+   */
+  recovered = false;
 
   /** @internal Nest's handler lists bound to this socket, one per gateway on its path. */
   handlers: WsMessageHandler[][] = [];

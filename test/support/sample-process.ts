@@ -8,16 +8,19 @@ export interface SampleEnv {
   redisUrl?: string;
   /** Whether this instance runs the chat bot (default yes). */
   bot?: boolean;
+  /** Its port (default: a random one), to start an instance again where it was. */
+  port?: number;
 }
 
 /** The built sample as `npm run sample` starts it, on a random loopback port. */
 export function startBuiltSample({
   redisUrl,
   bot = true,
+  port = 0,
 }: SampleEnv = {}): Promise<StartedProcess> {
   return startNode(ROOT, ['sample/dist/main.js'], {
     env: {
-      PORT: '0',
+      PORT: String(port),
       HOST: '127.0.0.1',
       NO_COLOR: '1',
       REDIS_URL: redisUrl ?? '',

@@ -1,7 +1,7 @@
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 /** Room names: short, no spaces, so they read well in a URL (`POST /rooms/:room/messages`). */
-const ROOM_NAME = /^[\w.-]{1,40}$/;
+export const ROOM_NAME = /^[\w.-]{1,40}$/;
 
 export class RoomDto {
   @IsString()

@@ -5,11 +5,12 @@ import {
   SubscribeMessage,
   WebSocketGateway,
   WsException,
+  type OnGatewayConnection,
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
 import { EtpRoomsService, type EtpSocket } from 'nestjs-etp';
 import { chatRoomsOf, membersOf, nameOf, sendToRoom, setName } from './chat-members.js';
-import { JoinDto, RoomDto, SayDto, type ChatMessage, type Profile } from './chat.dto.js';
+import { JoinDto, ROOM_NAME, RoomDto, SayDto, type ChatMessage, type Profile } from './chat.dto.js';
 
 const PROFILE_TIMEOUT_MS = 5_000;
 
@@ -27,10 +28,24 @@ const PROFILE_TIMEOUT_MS = 5_000;
       new WsException(errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ')),
   }),
 )
-export class ChatGateway implements OnGatewayDisconnect {
+export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(ChatGateway.name);
 
   constructor(private readonly rooms: EtpRoomsService) {}
+
+  /**
+   * A page that comes back after losing its connection names its room and name in the
+   * handshake: it is put back at once, so that the room's messages it missed reach it (when
+   * `socket.recovered`) before anything newer. Its page tells the user which it was.
+   */
+  handleConnection(socket: EtpSocket): void {
+    const back = returningMember(socket.request.url);
+    if (back === undefined) return;
+    setName(this.rooms, socket, back.name);
+    this.rooms.join(socket, back.room);
+    // The others saw it leave when its connection dropped.
+    this.rooms.to(back.room).except(socket).emit('joined', back);
+  }
 
   /**
    * Answers with the room's members, the newcomer included; the others hear `joined`. A client
@@ -99,6 +114,15 @@ export class ChatGateway implements OnGatewayDisconnect {
     setName(this.rooms, socket, guest);
     return guest;
   }
+}
+
+/** The room and name a returning page gives in its handshake URL, when both are well formed. */
+function returningMember(url: string | undefined): { room: string; name: string } | undefined {
+  const query = new URLSearchParams(url?.split('?')[1] ?? '');
+  const room = query.get('room') ?? '';
+  const name = (query.get('name') ?? '').trim();
+  if (!ROOM_NAME.test(room) || name === '' || name.length > 40) return undefined;
+  return { room, name };
 }
 
 /**

@@ -312,5 +312,37 @@ if (!HAVE_CHROMIUM && !IN_CI) {
       await alice.context().close();
       expect(pageErrors).toEqual([]);
     }, 60_000);
+
+    test('a page whose instance is killed gets what it missed when the instance is back', async () => {
+      const carol = await open('carol', { at: b, room: 'den' });
+      await carol.click('#join');
+      await message(carol, 'you joined den as carol');
+      const port = instances[1].info.port as number;
+      instances[1].child.kill('SIGKILL');
+      await instances[1].stop();
+      await carol.locator('#status[data-state="disconnected"]').waitFor(STEP);
+      for (const text of ['missed one', 'missed two', 'missed three']) {
+        const posted = await fetch(`${a}/rooms/den/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text, from: 'curl' }),
+        });
+        expect(posted.status).toBe(201);
+      }
+      instances[1] = await startBuiltSample({ redisUrl: redis!.url, bot: false, port });
+      await message(carol, 'reconnected, nothing missed');
+      await message(carol, 'missed three');
+      const shown = (await texts(carol, '#messages li')).filter((text) => text.includes('curl'));
+      expect(shown.map((text) => text.replace(/^.*curl/, ''))).toEqual([
+        'missed one',
+        'missed two',
+        'missed three',
+      ]);
+      await say(carol, 'back again');
+      await message(carol, 'back again');
+      await carol.screenshot({ path: join(SCREENSHOTS, 'chat-recovered.png') });
+      await carol.context().close();
+      expect(pageErrors).toEqual([]);
+    }, 60_000);
   });
 });

@@ -24,4 +24,10 @@ describe('recovery options', () => {
       );
     }
   });
+
+  test('refuse a history longer than 100,000 broadcasts', () => {
+    expect(() => checkRecoveryOptions({ maxDisconnection: 1, maxMessages: 100_001 })).toThrow(
+      /recovery\.maxMessages must be at most 100000, got 100001/,
+    );
+  });
 });
