@@ -160,7 +160,8 @@ export class RoomRecovery {
       this.failed(socket, state, start, held ?? [], room);
       return;
     }
-    let last = start.since?.offset ?? 0;
+    // The prefetched entries follow the presented position; the read ones follow them.
+    let last = start.presented?.offset ?? 0;
     let epoch = slice.position.epoch;
     for (const kept of [...start.prefetched, ...slice.kept]) {
       if (kept.offset <= last) continue;
@@ -174,8 +175,9 @@ export class RoomRecovery {
       const seen = start.since !== undefined && one.position.epoch === epoch;
       if (seen && one.position.offset <= last) continue;
       this.write(socket, one.kept, one.position);
-      ({ epoch } = one.position);
-      last = one.position.offset;
+      if (one.position.epoch !== epoch || one.position.offset > last) {
+        ({ epoch, offset: last } = one.position);
+      }
     }
     socket.sendFrame(encodePosition(room, epoch, last));
   }

@@ -45,7 +45,10 @@ export class SocketRecovery {
     return {
       presented,
       prefetched: slice?.kept ?? [],
-      since: slice?.position ?? presented,
+      // A room whose history could not be read at the handshake starts over from now: its
+      // client was told `recovered: false`, and a position it cannot be caught up from is no
+      // use to it (reading from it again would only fail again).
+      since: slice?.position ?? (this.recovered ? presented : undefined),
     };
   }
 
