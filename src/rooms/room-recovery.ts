@@ -160,8 +160,9 @@ export class RoomRecovery {
       this.failed(socket, state, start, held ?? [], room);
       return;
     }
-    // The prefetched entries follow the presented position; the read ones follow them.
-    let last = start.presented?.offset ?? 0;
+    // The prefetched entries follow the presented position, the read ones follow them; a
+    // client starting over in the room has nothing of it.
+    let last = start.since === undefined ? 0 : (start.presented?.offset ?? 0);
     let epoch = slice.position.epoch;
     for (const kept of [...start.prefetched, ...slice.kept]) {
       if (kept.offset <= last) continue;
