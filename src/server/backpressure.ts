@@ -1,12 +1,6 @@
 import type { Writable } from 'node:stream';
 import { PAUSED_FOR_BACKLOG, type ReadPause } from './read-pause.js';
 
-/**
- * Close status of a connection ended for reading too slowly: policy violation. The peer rarely
- * sees it, as it sits behind the backlog the peer does not read; the socket records it.
- */
-export const SLOW_CONSUMER_CLOSE = 1008;
-
 /** The share of `maxBufferedBytes` above which the server stops reading from a peer. */
 const PAUSE_READING_SHARE = 4;
 

@@ -6,6 +6,7 @@ import {
   type WsMessageHandler,
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
+import { EtpClose } from '../protocol/close.js';
 import { ETP_CONNECTION_OBSERVER } from '../etp.tokens.js';
 import type { ConnectionObserver } from './etp-server.js';
 import { EtpServer } from './etp-server.js';
@@ -84,7 +85,7 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
 
   /** Drops a client that connected while the application was still starting. */
   closeClient(socket: EtpSocket): void {
-    socket.close(1013, 'try again later');
+    socket.close(EtpClose.TryAgainLater.code, EtpClose.TryAgainLater.reason);
   }
 
   /**

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger, WsMessageHandler } from '@nestjs/common';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ackEventOf } from '../protocol/ack.js';
+import { EtpClose } from '../protocol/close.js';
 import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
 import { encodeHello } from '../protocol/recovery.js';
@@ -293,7 +294,8 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       const allClosed = Promise.all(
         sockets.map((socket) => new Promise<void>((resolve) => socket.onClose(() => resolve()))),
       );
-      for (const socket of sockets) socket.close(this.shutdownCloseCode, 'server shutdown');
+      for (const socket of sockets)
+        socket.close(this.shutdownCloseCode, EtpClose.ServerShutdown.reason);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));

@@ -13,19 +13,17 @@ import type { Duplex } from 'node:stream';
 import type { WsMessageHandler } from '@nestjs/common';
 import { encodeFrame } from '../protocol/frame.js';
 import type { EtpPayloadCodec } from '../protocol/codec.js';
-import { EtpDisconnectReason, isNormalClose } from '../protocol/close.js';
+import { EtpClose, EtpDisconnectReason, isNormalClose, WEBSOCKET_OPEN } from '../protocol/close.js';
 import { EtpConnectionClosedError } from '../protocol/errors.js';
 import { PendingAcks, type EmitWithAckOptions } from '../protocol/pending-acks.js';
 import { PendingPings } from '../protocol/pending-pings.js';
-import { holdBack, SLOW_CONSUMER_CLOSE } from './backpressure.js';
+import { holdBack } from './backpressure.js';
 import { endOf, type ConnectionEnd } from './connection-end.js';
 import type { EtpServer } from './etp-server.js';
 import { EventBudget } from './event-budget.js';
 import { ReadPause } from './read-pause.js';
 import type { ServerWebSocket } from './server-websocket.js';
 import { BINARY, TEXT, type PreparedFrame } from './websocket-frame.js';
-
-const OPEN = 1;
 
 type CloseListener = (socket: EtpSocket) => void;
 
@@ -123,7 +121,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** Whether the connection is open. */
   get connected(): boolean {
-    return this.ws.readyState === OPEN;
+    return this.ws.readyState === WEBSOCKET_OPEN;
   }
 
   /** The gateway's payload codec. */
@@ -204,7 +202,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** @internal Writes an encoded frame: text as a text message, bytes as a binary one. */
   sendFrame(frame: string | Uint8Array): boolean {
-    if (this.ws.readyState !== OPEN) return false;
+    if (this.ws.readyState !== WEBSOCKET_OPEN) return false;
     if (!this.corked && this.stream !== undefined) {
       // The answers to a burst of requests are written within one turn of the event loop: held
       // until its check phase, they leave in one system call instead of one each.
@@ -226,7 +224,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** @internal Writes a frame prepared once for a broadcast. */
   sendPrepared(frame: PreparedFrame): boolean {
-    if (this.ws.readyState !== OPEN) return false;
+    if (this.ws.readyState !== WEBSOCKET_OPEN) return false;
     // The server never compresses (perMessageDeflate is off), so ws keeps no queue of its own
     // and a whole message written to the stream lands between ws's messages, never inside one.
     if (this.stream !== undefined) this.stream.write(frame.wire);
@@ -247,7 +245,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     this.slowConsumer = this.closedByServer = true;
     this.server.reportSlowConsumer(this, this.ws.bufferedAmount);
     // It does not read, so the close frame would wait behind the backlog: end it now.
-    this.ws.close(SLOW_CONSUMER_CLOSE, EtpDisconnectReason.SlowConsumer);
+    this.ws.close(EtpClose.SlowConsumer.code, EtpClose.SlowConsumer.reason);
     this.ws.terminate();
     this.startClosing();
   }
@@ -275,7 +273,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   /** @internal A heartbeat ping; the pong that echoes `token` comes back through `handlePong`. */
   sendPing(token: Buffer): void {
     this.pingToken = token;
-    if (this.ws.readyState === OPEN) this.ws.ping(token);
+    if (this.ws.readyState === WEBSOCKET_OPEN) this.ws.ping(token);
   }
 
   /** @internal Ends a peer that stopped answering pings. */

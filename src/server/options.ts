@@ -1,3 +1,4 @@
+import { EtpClose } from '../protocol/close.js';
 import type { EtpCodecName, EtpPayloadCodec } from '../protocol/codec.js';
 import type { EtpAuthorize } from './authorize.js';
 import type { EtpSocket } from './etp-socket.js';
@@ -113,7 +114,7 @@ export const DEFAULT_HEARTBEAT_INTERVAL = 25_000;
 export const DEFAULT_HEARTBEAT_TIMEOUT = 20_000;
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
-export const DEFAULT_SHUTDOWN_CLOSE_CODE = 1000;
+export const DEFAULT_SHUTDOWN_CLOSE_CODE = EtpClose.ServerShutdown.code;
 export const DEFAULT_MAX_EVENTS_PER_SECOND = 20_000;
 
 export function checkShutdownCloseCode(value: number): 1000 | 1001 {
