@@ -1,25 +1,10 @@
 import type { Writable } from 'node:stream';
 import { PAUSED_FOR_BACKLOG, type ReadPause } from './read-pause.js';
 
-/** The share of `maxBufferedBytes` above which the server stops reading from a peer. */
-const PAUSE_READING_SHARE = 4;
-
 /** What backpressure needs of a `ws` WebSocket. */
 interface Buffered {
   /** Bytes not yet taken by the kernel: ws's own queue plus the TCP stream's buffer. */
   readonly bufferedAmount: number;
-}
-
-/** The backlog above which reading stops, for a given `maxBufferedBytes`. */
-export function pauseReadingAt(maxBufferedBytes: number): number {
-  return Math.floor(maxBufferedBytes / PAUSE_READING_SHARE);
-}
-
-export function checkMaxBufferedBytes(value: number): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(`maxBufferedBytes must be a positive number of bytes, got ${String(value)}`);
-  }
-  return value;
 }
 
 /**

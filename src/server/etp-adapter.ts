@@ -12,8 +12,8 @@ import type { ConnectionObserver } from './etp-server.js';
 import { EtpServer } from './etp-server.js';
 import type { EtpSocket } from './etp-socket.js';
 import { AppProviders } from './app-providers.js';
-import { DEFAULT_AUTHORIZE_TIMEOUT, HandshakeAuthorizer, resolveAuthorize } from './authorize.js';
-import { GATEWAY_OPTION_KEYS, type EtpGatewayOptions } from './options.js';
+import { HandshakeAuthorizer, resolveAuthorize } from './authorize.js';
+import { GATEWAY_OPTION_KEYS, resolveGatewayOptions, type EtpGatewayOptions } from './options.js';
 import { UpgradeRouter } from './upgrade-router.js';
 
 /** Port 0 in `@WebSocketGateway()` means: share the application's HTTP server. */
@@ -51,16 +51,17 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
     const { namespace: _namespace, server: _server, ...etpOptions } = options;
     this.reportUnknownKeys(options);
     // Settled before anything listens: an authorizer that cannot be made fails the bootstrap.
-    const authorizer =
+    const authorize =
       options.authorize === undefined
         ? undefined
-        : new HandshakeAuthorizer(
-            resolveAuthorize(options.authorize, this.app, options.path ?? 'every path'),
-            options.authorizeTimeout ?? DEFAULT_AUTHORIZE_TIMEOUT,
-            this.logger,
-          );
+        : resolveAuthorize(options.authorize, this.app, options.path ?? 'every path');
+    const settings = resolveGatewayOptions(etpOptions);
+    const authorizer =
+      authorize === undefined
+        ? undefined
+        : new HandshakeAuthorizer(authorize, settings.authorizeTimeout, this.logger);
     const httpServer = this.httpServerFor(port);
-    const server = new EtpServer(etpOptions, this.logger, this.resolveObserver());
+    const server = new EtpServer(etpOptions, this.logger, this.resolveObserver(), settings);
     server.authorizer = authorizer;
     const router = this.routerFor(httpServer);
     router.add(server);

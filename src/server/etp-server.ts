@@ -11,28 +11,19 @@ import type { Logger, WsMessageHandler } from '@nestjs/common';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ackEventOf } from '../protocol/ack.js';
 import { EtpClose } from '../protocol/close.js';
-import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
+import type { EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
 import { encodeHello } from '../protocol/recovery.js';
 import { escapeLogText, peerReports } from '../protocol/log-limit.js';
-import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
 import { ETP_UNKNOWN_EVENT, type HandlerRoute } from './dispatch.js';
 import { describeThrown, type HandshakeAuthorizer } from './authorize.js';
-import { checkMaxBufferedBytes, pauseReadingAt } from './backpressure.js';
 import { EtpSocket } from './etp-socket.js';
-import { checkMaxEventsPerSecond } from './event-budget.js';
 import { Heartbeat } from './heartbeat.js';
 import { listenTo } from './ws-listeners.js';
 import {
-  DEFAULT_HEARTBEAT_INTERVAL,
-  DEFAULT_HEARTBEAT_TIMEOUT,
-  checkShutdownCloseCode,
-  DEFAULT_MAX_BUFFERED_BYTES,
-  DEFAULT_MAX_EVENTS_PER_SECOND,
-  DEFAULT_MAX_PAYLOAD,
-  DEFAULT_SHUTDOWN_CLOSE_CODE,
-  DEFAULT_SHUTDOWN_TIMEOUT,
+  resolveGatewayOptions,
   type EtpGatewayOptions,
+  type ResolvedGatewayOptions,
 } from './options.js';
 import { isOriginAllowed } from './origin.js';
 import { refuseHandshake } from './upgrade-router.js';
@@ -98,7 +89,6 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   private readonly heartbeat: Heartbeat | undefined;
   private readonly boundSlots: string[][] = [];
   private readonly connectionCallbacks: ConnectionCallback[] = [];
-  private readonly shutdownCloseCode: number;
   private closing = false;
   private slowConsumerCount = 0;
 
@@ -107,34 +97,25 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     readonly options: Readonly<EtpGatewayOptions>,
     private readonly logger: Logger,
     private observer: ConnectionObserver | undefined,
+    /** @internal The options with their defaults, checked: what the server reads. */
+    readonly settings: ResolvedGatewayOptions = resolveGatewayOptions(options),
   ) {
-    this.path = options.path;
-    this.codec = resolveCodec(options.codec);
-    this.ackTimeout = options.ackTimeout ?? DEFAULT_ACK_TIMEOUT;
-    this.metrics = createGatewayMetrics(options.path, this.routes, options.metrics);
-    this.maxBufferedBytes = checkMaxBufferedBytes(
-      options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
-    );
-    this.pauseReadingAt = pauseReadingAt(this.maxBufferedBytes);
-    this.maxEventsPerSecond = checkMaxEventsPerSecond(
-      options.maxEventsPerSecond ?? DEFAULT_MAX_EVENTS_PER_SECOND,
-    );
-    this.shutdownCloseCode = checkShutdownCloseCode(
-      options.shutdownCloseCode ?? DEFAULT_SHUTDOWN_CLOSE_CODE,
-    );
+    this.path = settings.path;
+    this.codec = settings.codec;
+    this.ackTimeout = settings.ackTimeout;
+    this.metrics = createGatewayMetrics(settings.path, this.routes, settings.metrics);
+    this.maxBufferedBytes = settings.maxBufferedBytes;
+    this.pauseReadingAt = settings.pauseReadingAt;
+    this.maxEventsPerSecond = settings.maxEventsPerSecond;
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
-      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      maxPayload: settings.maxPayload,
     });
-    const heartbeat = options.heartbeat ?? {};
-    if (heartbeat !== false) {
-      this.heartbeat = new Heartbeat(
-        this.connections,
-        heartbeat.interval ?? DEFAULT_HEARTBEAT_INTERVAL,
-        heartbeat.timeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
-      );
+    if (settings.heartbeat !== false) {
+      const { interval, timeout } = settings.heartbeat;
+      this.heartbeat = new Heartbeat(this.connections, interval, timeout);
       this.heartbeat.start();
     }
   }
@@ -188,7 +169,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       refuseHandshake(stream, 503, 'Service Unavailable');
       return;
     }
-    if (!isOriginAllowed(request, this.options.cors?.origin)) {
+    if (!isOriginAllowed(request, this.settings.cors?.origin)) {
       if (peerReports.allow(request, this.logger)) {
         this.logger.warn(
           `Refused a handshake from origin ${escapeLogText(request.headers.origin!)}`,
@@ -295,9 +276,9 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
         sockets.map((socket) => new Promise<void>((resolve) => socket.onClose(() => resolve()))),
       );
       for (const socket of sockets)
-        socket.close(this.shutdownCloseCode, EtpClose.ServerShutdown.reason);
+        socket.close(this.settings.shutdownCloseCode, EtpClose.ServerShutdown.reason);
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
+      const timeout = this.settings.shutdownTimeout;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));
       await Promise.race([allClosed, grace]);
       clearTimeout(timer);
@@ -388,7 +369,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   }
 
   private notify(error: Error, socket: EtpSocket): void {
-    const hook = this.options.onError;
+    const hook = this.settings.onError;
     if (hook === undefined) return;
     try {
       hook(error, socket);
