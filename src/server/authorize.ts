@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger, Type } from '@nestjs/common';
 import { escapeLogText, peerReports } from '../protocol/log-limit.js';
 import { AppProviders } from './app-providers.js';
-import { refuseHandshake } from './upgrade-router.js';
+import { refuseHandshake } from './refuse-handshake.js';
 
 /**
  * Decides on a handshake before any WebSocket exists. `false` (or a thrown `HttpException`)

@@ -26,9 +26,21 @@ import {
   type ResolvedGatewayOptions,
 } from './options.js';
 import { isOriginAllowed } from './origin.js';
-import { refuseHandshake } from './upgrade-router.js';
+import { refuseHandshake } from './refuse-handshake.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { prepareFrame } from './websocket-frame.js';
+import type { SocketEvents } from './socket-host.js';
+
+// The socket does not know the server's class: the server adds the property that points to it,
+// so that the two files do not import each other.
+declare module './etp-socket.js' {
+  // Merging needs the class's own type parameter, unused here.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  interface EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
+    /** The gateway server that accepted it. */
+    readonly server: EtpServer;
+  }
+}
 
 /** What a handshake's extra step settled for the connection it is about to open. */
 export interface ConnectionAdmission {
@@ -90,6 +102,13 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   private readonly boundSlots: string[][] = [];
   private readonly connectionCallbacks: ConnectionCallback[] = [];
   private closing = false;
+  /** What every connection of this server tells it: one object for all of them. */
+  private readonly socketEvents: SocketEvents<EtpSocket> = {
+    slowConsumer: (socket, buffered) => this.reportSlowConsumer(socket, buffered),
+    closing: (socket) => this.socketClosing(socket),
+    roomsOf: (socket) => this.roomsOf(socket),
+    ackFailed: (error) => this.metrics.ackFailed(error),
+  };
   private slowConsumerCount = 0;
 
   constructor(
@@ -342,7 +361,8 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       ws.terminate();
       return;
     }
-    const socket = new EtpSocket(ws, request, this);
+    const socket = new EtpSocket(ws, request, this.settings, this.socketEvents);
+    (socket as { server: EtpServer }).server = this;
     socket.auth = auth;
     socket.stream = stream;
     this.connections.set(socket.id, socket);

@@ -19,10 +19,10 @@ import { PendingAcks, type EmitWithAckOptions } from '../protocol/pending-acks.j
 import { PendingPings } from '../protocol/pending-pings.js';
 import { holdBack } from './backpressure.js';
 import { endOf, type ConnectionEnd } from './connection-end.js';
-import type { EtpServer } from './etp-server.js';
 import { EventBudget } from './event-budget.js';
 import { ReadPause } from './read-pause.js';
 import type { ServerWebSocket } from './server-websocket.js';
+import type { SocketEvents, SocketSettings } from './socket-host.js';
 import { BINARY, TEXT, type PreparedFrame } from './websocket-frame.js';
 
 type CloseListener = (socket: EtpSocket) => void;
@@ -38,8 +38,6 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** The HTTP request of the handshake. */
   readonly request: IncomingMessage;
-  /** The gateway server that accepted it. */
-  readonly server: EtpServer;
   /** What the gateway's `authorize` returned for this connection's handshake. */
   auth: unknown;
   /**
@@ -80,12 +78,12 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   constructor(
     private readonly ws: ServerWebSocket,
     request: IncomingMessage,
-    server: EtpServer,
+    private readonly settings: SocketSettings,
+    private readonly events: SocketEvents<EtpSocket>,
   ) {
     this.request = request;
-    this.server = server;
     this.reading = new ReadPause(ws);
-    const perSecond = server.maxEventsPerSecond;
+    const perSecond = settings.maxEventsPerSecond;
     if (perSecond > 0) this.budget = new EventBudget(perSecond, this.reading);
   }
 
@@ -116,7 +114,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** The rooms this connection is in, as the room registry keeps them. */
   get rooms(): ReadonlySet<string> {
-    return this.server.roomsOf(this);
+    return this.events.roomsOf(this);
   }
 
   /** Whether the connection is open. */
@@ -126,14 +124,14 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** The gateway's payload codec. */
   get codec(): EtpPayloadCodec {
-    return this.server.codec;
+    return this.settings.codec;
   }
 
   /** Sends an event; `false` when the connection is no longer open and nothing was sent. */
   emit<E extends EtpEventNames<EmitEvents>>(event: E, ...data: EtpEmitArgs<EmitEvents, E>): boolean;
   emit(event: EtpUntypedEventName<EmitEvents>, data?: unknown): boolean;
   emit(event: string, data?: unknown): boolean {
-    return this.sendFrame(encodeFrame(event, 0, this.server.codec.encode(data)));
+    return this.sendFrame(encodeFrame(event, 0, this.settings.codec.encode(data)));
   }
 
   /** Sends an event and resolves with the peer's answer, decoded by the gateway's codec. */
@@ -152,7 +150,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     options?: EmitWithAckOptions,
   ): Promise<T> {
     if (!this.connected) throw new EtpConnectionClosedError(event);
-    return this.requestAck<T>(event, this.server.codec.encode(data), options);
+    return this.requestAck<T>(event, this.settings.codec.encode(data), options);
   }
 
   /**
@@ -169,21 +167,21 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     const answer = await this.acks
       .request(
         event,
-        { timeout: options?.timeout ?? this.server.ackTimeout, signal: options?.signal },
+        { timeout: options?.timeout ?? this.settings.ackTimeout, signal: options?.signal },
         (ackId) => {
           if (!this.sendFrame(encodeFrame(event, ackId, payload))) {
             throw new EtpConnectionClosedError(event);
           }
         },
       )
-      .catch(this.server.metrics.ackFailed);
-    return this.server.codec.decode(answer) as T;
+      .catch(this.events.ackFailed);
+    return this.settings.codec.decode(answer) as T;
   }
 
   /** Sends a WebSocket ping and resolves on the pong. */
   ping(options?: { timeout?: number }): Promise<void> {
     if (!this.connected) return Promise.reject(new EtpConnectionClosedError('ping'));
-    const timeout = options?.timeout ?? this.server.ackTimeout;
+    const timeout = options?.timeout ?? this.settings.ackTimeout;
     return (this.pings ??= new PendingPings()).wait(timeout, () => this.ws.ping());
   }
 
@@ -211,7 +209,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       setImmediate(flushSocket, this);
     }
     this.ws.send(frame, typeof frame === 'string' ? TEXT : BINARY);
-    if (this.ws.bufferedAmount > this.server.pauseReadingAt) this.relieve();
+    if (this.ws.bufferedAmount > this.settings.pauseReadingAt) this.relieve();
     return true;
   }
 
@@ -229,7 +227,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     // and a whole message written to the stream lands between ws's messages, never inside one.
     if (this.stream !== undefined) this.stream.write(frame.wire);
     else this.ws.send(frame.bytes, frame.options);
-    if (this.ws.bufferedAmount > this.server.pauseReadingAt) this.relieve();
+    if (this.ws.bufferedAmount > this.settings.pauseReadingAt) this.relieve();
     return true;
   }
 
@@ -240,10 +238,10 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
    */
   private relieve(): void {
     this.flush();
-    if (!holdBack(this.ws, this.reading, this.stream, this.server.maxBufferedBytes)) return;
+    if (!holdBack(this.ws, this.reading, this.stream, this.settings.maxBufferedBytes)) return;
     if (this.slowConsumer) return;
     this.slowConsumer = this.closedByServer = true;
-    this.server.reportSlowConsumer(this, this.ws.bufferedAmount);
+    this.events.slowConsumer(this, this.ws.bufferedAmount);
     // It does not read, so the close frame would wait behind the backlog: end it now.
     this.ws.close(EtpClose.SlowConsumer.code, EtpClose.SlowConsumer.reason);
     this.ws.terminate();
@@ -257,7 +255,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
    */
   private startClosing(): void {
     this.acks?.rejectAll('the connection is closing');
-    this.server.socketClosing(this);
+    this.events.closing(this);
   }
 
   /** @internal Settles one of this socket's `emitWithAck` requests. */
