@@ -8,12 +8,12 @@ interface Buffered {
 }
 
 /**
- * Called once a connection's backlog has passed the pause mark. Returns `true` when it is past
- * `maxBufferedBytes`: the peer must go. Otherwise stops reading from the peer until the stream
+ * Called once a connection's backlog has passed the pause mark. `true`: the backlog is past
+ * `maxBufferedBytes` and the peer must go. Otherwise (`false`) stops reading from the peer until the stream
  * has drained, so that a peer sending requests without reading the answers is held back by TCP
  * (its own send buffer fills) rather than by this process's memory.
  */
-export function holdBack(
+export function backlogOverLimit(
   ws: Buffered,
   reading: ReadPause,
   stream: Writable | undefined,

@@ -23,7 +23,7 @@ export interface ConnectionEnd {
  * Why a connection ended: what the server did first (it knows best why it closed), then what the
  * close status and error say. The code is the one the peer was sent when the server chose it.
  */
-export function endOf(
+export function explainConnectionEnd(
   actions: ServerActions,
   code: number,
   text: Buffer,

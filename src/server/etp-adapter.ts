@@ -8,7 +8,7 @@ import {
 import type { Observable } from 'rxjs';
 import { EtpClose } from '../protocol/close.js';
 import { ETP_CONNECTION_OBSERVER } from '../etp.tokens.js';
-import type { ConnectionObserver } from './etp-server.js';
+import type { ConnectionRegistry } from './etp-server.js';
 import { EtpServer } from './etp-server.js';
 import type { EtpSocket } from './etp-socket.js';
 import { AppProviders } from './app-providers.js';
@@ -33,7 +33,7 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
   private readonly routers = new Map<HttpServer, UpgradeRouter>();
   private readonly ownServers = new Map<number, HttpServer>();
   private readonly routerOf = new Map<EtpServer, UpgradeRouter>();
-  private observer: ConnectionObserver | undefined;
+  private observer: ConnectionRegistry | undefined;
   private observerResolved = false;
 
   constructor(private readonly app?: INestApplicationContext | HttpServer) {
@@ -190,11 +190,11 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
   }
 
   /** The rooms registry of `EtpModule`, when the application imports it. */
-  private resolveObserver(): ConnectionObserver | undefined {
+  private resolveObserver(): ConnectionRegistry | undefined {
     if (this.observerResolved) return this.observer;
     this.observerResolved = true;
     const lookup = AppProviders.of(this.app)?.get(ETP_CONNECTION_OBSERVER);
-    this.observer = lookup?.found === true ? (lookup.value as ConnectionObserver) : undefined;
+    this.observer = lookup?.found === true ? (lookup.value as ConnectionRegistry) : undefined;
     return this.observer;
   }
 

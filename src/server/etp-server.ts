@@ -48,8 +48,8 @@ export interface ConnectionAdmission {
   readonly recovered: boolean;
 }
 
-/** Sees every connection of every gateway; the rooms registry is one. */
-export interface ConnectionObserver {
+/** Keeps track of every connection of every gateway and of the rooms each is in: the rooms registry. */
+export interface ConnectionRegistry {
   /**
    * A step of its own before the upgrade, after `authorize`: `undefined` when it has none for
    * this handshake; otherwise what it settles is handed to `connected`. Never rejects.
@@ -115,7 +115,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     /** The gateway's options, as `@WebSocketGateway()` got them. */
     readonly options: Readonly<EtpGatewayOptions>,
     private readonly logger: Logger,
-    private observer: ConnectionObserver | undefined,
+    private observer: ConnectionRegistry | undefined,
     /** @internal The options with their defaults, checked: what the server reads. */
     readonly settings: ResolvedGatewayOptions = resolveGatewayOptions(options),
   ) {
@@ -173,7 +173,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   }
 
   /** @internal A registry that meets this server's sockets without the adapter's help. */
-  observe(observer: ConnectionObserver): void {
+  observe(observer: ConnectionRegistry): void {
     this.observer ??= observer;
   }
 
@@ -378,7 +378,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   }
 
   /** @internal A connection has ended: forget it, tell the socket and its listeners, then the observer. */
-  release(socket: EtpSocket, code: number, reason: Buffer): void {
+  connectionEnded(socket: EtpSocket, code: number, reason: Buffer): void {
     this.connections.delete(socket.id);
     try {
       socket.handleClose(code, reason);

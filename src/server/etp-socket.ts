@@ -17,8 +17,8 @@ import { EtpClose, EtpDisconnectReason, isNormalClose, WEBSOCKET_OPEN } from '..
 import { EtpConnectionClosedError } from '../protocol/errors.js';
 import { PendingAcks, type EmitWithAckOptions } from '../protocol/pending-acks.js';
 import { PendingPings } from '../protocol/pending-pings.js';
-import { holdBack } from './backpressure.js';
-import { endOf, type ConnectionEnd } from './connection-end.js';
+import { backlogOverLimit } from './backpressure.js';
+import { explainConnectionEnd, type ConnectionEnd } from './connection-end.js';
 import { EventBudget } from './event-budget.js';
 import { ReadPause } from './read-pause.js';
 import type { ServerWebSocket } from './server-websocket.js';
@@ -209,7 +209,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       setImmediate(flushSocket, this);
     }
     this.ws.send(frame, typeof frame === 'string' ? TEXT : BINARY);
-    if (this.ws.bufferedAmount > this.settings.pauseReadingAt) this.relieve();
+    if (this.ws.bufferedAmount > this.settings.pauseReadingAt) this.handleBacklog();
     return true;
   }
 
@@ -227,7 +227,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     // and a whole message written to the stream lands between ws's messages, never inside one.
     if (this.stream !== undefined) this.stream.write(frame.wire);
     else this.ws.send(frame.bytes, frame.options);
-    if (this.ws.bufferedAmount > this.settings.pauseReadingAt) this.relieve();
+    if (this.ws.bufferedAmount > this.settings.pauseReadingAt) this.handleBacklog();
     return true;
   }
 
@@ -236,9 +236,10 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
    * it); then a backlog past `maxBufferedBytes` ends the connection, a smaller one stops reading
    * from the peer until it drains.
    */
-  private relieve(): void {
+  private handleBacklog(): void {
     this.flush();
-    if (!holdBack(this.ws, this.reading, this.stream, this.settings.maxBufferedBytes)) return;
+    if (!backlogOverLimit(this.ws, this.reading, this.stream, this.settings.maxBufferedBytes))
+      return;
     if (this.slowConsumer) return;
     this.slowConsumer = this.closedByServer = true;
     this.events.slowConsumer(this, this.ws.bufferedAmount);
@@ -306,7 +307,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   handleClose(code: number, reason: Buffer): void {
     const { slowConsumer, heartbeatExpired, closedByServer } = this;
     const actions = { slowConsumer, heartbeatExpired, closedByServer };
-    const ending = endOf(actions, code, reason, this.connectionError);
+    const ending = explainConnectionEnd(actions, code, reason, this.connectionError);
     this.ending = ending;
     const why = ending.reason;
     this.acks?.rejectAll(why);

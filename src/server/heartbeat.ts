@@ -13,8 +13,6 @@ const TOKEN_BYTES = 8;
 export class Heartbeat {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private roundStart = 0;
-  /** What a pong must carry to answer the current round (RFC 6455: it echoes the ping's data). */
-  token: Buffer | undefined;
 
   constructor(
     private readonly sockets: ReadonlyMap<string, EtpSocket>,
@@ -29,7 +27,6 @@ export class Heartbeat {
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.token = undefined;
   }
 
   private schedule(run: () => void, delay: number): void {
@@ -39,7 +36,7 @@ export class Heartbeat {
 
   private pingAll(): void {
     this.roundStart = Date.now();
-    const token = (this.token = randomBytes(TOKEN_BYTES));
+    const token = randomBytes(TOKEN_BYTES);
     for (const socket of this.sockets.values()) {
       socket.alive = false;
       socket.sendPing(token);

@@ -42,5 +42,5 @@ function onError(this: WebSocket, error: Error): void {
 // ws emits 'close' once, so `on` does what `once` would without a wrapper per connection.
 function onClose(this: WebSocket, code: number, reason: Buffer): void {
   const socket = socketOf(this);
-  socket.server.release(socket, code, reason);
+  socket.server.connectionEnded(socket, code, reason);
 }
