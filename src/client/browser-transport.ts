@@ -1,3 +1,4 @@
+import { WEBSOCKET_OPEN } from '../protocol/close.js';
 import type { ClientTransport, ClientTransportListener } from './transport.js';
 
 /** The parts of the WebSocket API (the browser's, or `ws`'s, which implements it) in use. */
@@ -17,7 +18,6 @@ export type EtpWebSocketConstructor = new (url: string) => EtpWebSocketLike;
 /** Any constructor implementing the WebSocket API: the browser's `WebSocket`, or `ws`'s. */
 export type EtpWebSocketClass = new (url: string) => object;
 
-const OPEN = 1;
 const encoder = new TextEncoder();
 
 /**
@@ -54,7 +54,7 @@ export function createBrowserTransport(
   return {
     send(frame) {
       // A WebSocket discards what is sent while it closes, without an error.
-      if (ws.readyState !== OPEN) throw new Error('The connection is closing');
+      if (ws.readyState !== WEBSOCKET_OPEN) throw new Error('The connection is closing');
       ws.send(frame);
     },
     close(code, reason) {

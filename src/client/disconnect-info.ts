@@ -1,4 +1,9 @@
-import { CLOSE_MESSAGE_TOO_BIG, EtpDisconnectReason, explainClose } from '../protocol/close.js';
+import {
+  CLOSE_MESSAGE_TOO_BIG,
+  EtpDisconnectReason,
+  explainClose,
+  recordedCloseCode,
+} from '../protocol/close.js';
 import type { EtpDisconnectInfo } from './client-options.js';
 
 /**
@@ -19,7 +24,7 @@ export function disconnectInfo(
   );
   return {
     reason,
-    closeCode: reason === EtpDisconnectReason.MessageTooBig ? CLOSE_MESSAGE_TOO_BIG : code,
+    closeCode: recordedCloseCode(reason, code),
     closeReason: text.length > 0 ? text : undefined,
     error,
   };

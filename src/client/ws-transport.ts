@@ -1,9 +1,9 @@
 import WebSocket from 'ws';
+import { CLOSE_MESSAGE_TOO_BIG, WS_MESSAGE_TOO_BIG } from '../protocol/close.js';
 import type { ClientTransport, ClientTransportListener } from './transport.js';
 
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
-const MESSAGE_TOO_BIG = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 
 export interface WsTransportOptions {
   headers?: Readonly<Record<string, string>>;
@@ -26,11 +26,14 @@ export function createWsTransport(
   ws.on('message', (data: Buffer) => listener.message(data));
   ws.on('pong', () => listener.pong());
   ws.on('error', (error: Error & { code?: string }) => {
-    if (error.code === MESSAGE_TOO_BIG) tooBig = true;
+    if (error.code === WS_MESSAGE_TOO_BIG) tooBig = true;
     listener.error(error);
   });
   ws.once('close', (code: number, reason: Buffer) =>
-    listener.close(tooBig ? 1009 : code, reason.length > 0 ? reason.toString('utf8') : ''),
+    listener.close(
+      tooBig ? CLOSE_MESSAGE_TOO_BIG : code,
+      reason.length > 0 ? reason.toString('utf8') : '',
+    ),
   );
   return {
     send(frame) {

@@ -1,3 +1,5 @@
+import { EtpClose } from '../protocol/close.js';
+
 /**
  * The names of the OpenTelemetry metrics a gateway records, for dashboards and alerts. With the
  * Prometheus exporter a dot becomes an underscore, and counters gain `_total`
@@ -71,4 +73,4 @@ export const ETP_METRICS_UNKNOWN_EVENT = 'unknown';
 export const ETP_METRICS_ANY_PATH = '*';
 
 /** The disconnect reason of a connection closed for reading too slowly. */
-export const SLOW_CONSUMER_REASON = 'slow consumer';
+export const SLOW_CONSUMER_REASON = EtpClose.SlowConsumer.reason;

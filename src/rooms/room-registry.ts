@@ -1,6 +1,6 @@
 import type { EtpPayloadCodec } from '../protocol/codec.js';
 import type { IncomingMessage } from 'node:http';
-import type { ConnectionAdmission, ConnectionObserver, EtpServer } from '../server/etp-server.js';
+import type { ConnectionAdmission, ConnectionRegistry, EtpServer } from '../server/etp-server.js';
 import type { EtpSocket } from '../server/etp-socket.js';
 import { EtpRoomLimitError, EtpRoomNameError } from './errors.js';
 import type { RoomRecovery } from './room-recovery.js';
@@ -40,7 +40,7 @@ export const DEFAULT_MAX_ROOMS_PER_SOCKET = 10_000;
  * open the next time it looks. Its rooms stay readable (`roomsOf`) until `disconnected`, for
  * `handleDisconnect`.
  */
-export class RoomRegistry implements ConnectionObserver {
+export class RoomRegistry implements ConnectionRegistry {
   private readonly sockets = new Map<string, EtpSocket>();
   private readonly rooms = new Map<string, Set<EtpSocket>>();
   private readonly roomsById = new Map<string, Set<string>>();

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger, Type } from '@nestjs/common';
 import { escapeLogText, peerReports } from '../protocol/log-limit.js';
 import { AppProviders } from './app-providers.js';
-import { refuseHandshake } from './upgrade-router.js';
+import { refuseHandshake } from './refuse-handshake.js';
 
 /**
  * Decides on a handshake before any WebSocket exists. `false` (or a thrown `HttpException`)
@@ -25,8 +25,6 @@ export interface EtpAuthorizer {
  * `EtpAuthorizer`.
  */
 export type EtpAuthorize = EtpAuthorizeFunction | Type<EtpAuthorizer>;
-
-export const DEFAULT_AUTHORIZE_TIMEOUT = 10_000;
 
 const UNAUTHORIZED = 401;
 /** Refusal of a handshake whose authorizer threw something that is no HTTP refusal. */
@@ -54,11 +52,7 @@ export class HandshakeAuthorizer {
     private readonly authorize: EtpAuthorizeFunction,
     private readonly timeout: number,
     private readonly logger: Logger,
-  ) {
-    if (!Number.isFinite(timeout) || timeout <= 0) {
-      throw new Error(`authorizeTimeout must be a positive number of ms, got ${String(timeout)}`);
-    }
-  }
+  ) {}
 
   /**
    * Resolves with the handshake's `auth` when it may be upgraded; otherwise it has been

@@ -1,8 +1,9 @@
-import { CLOSE_MESSAGE_TOO_BIG, EtpDisconnectReason, explainClose } from '../protocol/close.js';
-import { SLOW_CONSUMER_CLOSE } from './backpressure.js';
-
-/** `ws`'s code for a message over `maxPayload`: it closes with 1006 locally, 1009 on the wire. */
-const MESSAGE_TOO_BIG = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+import {
+  EtpDisconnectReason,
+  explainClose,
+  recordedCloseCode,
+  WS_MESSAGE_TOO_BIG,
+} from '../protocol/close.js';
 
 /** What the server itself did to a connection before it ended. */
 export interface ServerActions {
@@ -22,13 +23,13 @@ export interface ConnectionEnd {
  * Why a connection ended: what the server did first (it knows best why it closed), then what the
  * close status and error say. The code is the one the peer was sent when the server chose it.
  */
-export function endOf(
+export function explainConnectionEnd(
   actions: ServerActions,
   code: number,
   text: Buffer,
   error: Error | undefined,
 ): ConnectionEnd {
-  const tooBig = (error as { code?: string } | undefined)?.code === MESSAGE_TOO_BIG;
+  const tooBig = (error as { code?: string } | undefined)?.code === WS_MESSAGE_TOO_BIG;
   const own = actions.slowConsumer
     ? EtpDisconnectReason.SlowConsumer
     : actions.heartbeatExpired
@@ -40,12 +41,7 @@ export function endOf(
           : undefined;
   const reason = explainClose(own, code, error, EtpDisconnectReason.ClientClosed);
   return {
-    code:
-      reason === EtpDisconnectReason.MessageTooBig
-        ? CLOSE_MESSAGE_TOO_BIG
-        : reason === EtpDisconnectReason.SlowConsumer
-          ? SLOW_CONSUMER_CLOSE
-          : code,
+    code: recordedCloseCode(reason, code),
     text: text.length > 0 ? text.toString('utf8') : undefined,
     reason,
   };

@@ -6,13 +6,14 @@ import {
   type WsMessageHandler,
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
+import { EtpClose } from '../protocol/close.js';
 import { ETP_CONNECTION_OBSERVER } from '../etp.tokens.js';
-import type { ConnectionObserver } from './etp-server.js';
+import type { ConnectionRegistry } from './etp-server.js';
 import { EtpServer } from './etp-server.js';
 import type { EtpSocket } from './etp-socket.js';
 import { AppProviders } from './app-providers.js';
-import { DEFAULT_AUTHORIZE_TIMEOUT, HandshakeAuthorizer, resolveAuthorize } from './authorize.js';
-import { GATEWAY_OPTION_KEYS, type EtpGatewayOptions } from './options.js';
+import { HandshakeAuthorizer, resolveAuthorize } from './authorize.js';
+import { GATEWAY_OPTION_KEYS, resolveGatewayOptions, type EtpGatewayOptions } from './options.js';
 import { UpgradeRouter } from './upgrade-router.js';
 
 /** Port 0 in `@WebSocketGateway()` means: share the application's HTTP server. */
@@ -32,7 +33,7 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
   private readonly routers = new Map<HttpServer, UpgradeRouter>();
   private readonly ownServers = new Map<number, HttpServer>();
   private readonly routerOf = new Map<EtpServer, UpgradeRouter>();
-  private observer: ConnectionObserver | undefined;
+  private observer: ConnectionRegistry | undefined;
   private observerResolved = false;
 
   constructor(private readonly app?: INestApplicationContext | HttpServer) {
@@ -50,16 +51,17 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
     const { namespace: _namespace, server: _server, ...etpOptions } = options;
     this.reportUnknownKeys(options);
     // Settled before anything listens: an authorizer that cannot be made fails the bootstrap.
-    const authorizer =
+    const authorize =
       options.authorize === undefined
         ? undefined
-        : new HandshakeAuthorizer(
-            resolveAuthorize(options.authorize, this.app, options.path ?? 'every path'),
-            options.authorizeTimeout ?? DEFAULT_AUTHORIZE_TIMEOUT,
-            this.logger,
-          );
+        : resolveAuthorize(options.authorize, this.app, options.path ?? 'every path');
+    const settings = resolveGatewayOptions(etpOptions);
+    const authorizer =
+      authorize === undefined
+        ? undefined
+        : new HandshakeAuthorizer(authorize, settings.authorizeTimeout, this.logger);
     const httpServer = this.httpServerFor(port);
-    const server = new EtpServer(etpOptions, this.logger, this.resolveObserver());
+    const server = new EtpServer(etpOptions, this.logger, this.resolveObserver(), settings);
     server.authorizer = authorizer;
     const router = this.routerFor(httpServer);
     router.add(server);
@@ -84,7 +86,7 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
 
   /** Drops a client that connected while the application was still starting. */
   closeClient(socket: EtpSocket): void {
-    socket.close(1013, 'try again later');
+    socket.close(EtpClose.TryAgainLater.code, EtpClose.TryAgainLater.reason);
   }
 
   /**
@@ -188,11 +190,11 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
   }
 
   /** The rooms registry of `EtpModule`, when the application imports it. */
-  private resolveObserver(): ConnectionObserver | undefined {
+  private resolveObserver(): ConnectionRegistry | undefined {
     if (this.observerResolved) return this.observer;
     this.observerResolved = true;
     const lookup = AppProviders.of(this.app)?.get(ETP_CONNECTION_OBSERVER);
-    this.observer = lookup?.found === true ? (lookup.value as ConnectionObserver) : undefined;
+    this.observer = lookup?.found === true ? (lookup.value as ConnectionRegistry) : undefined;
     return this.observer;
   }
 

@@ -10,33 +10,37 @@ import type { Duplex } from 'node:stream';
 import type { Logger, WsMessageHandler } from '@nestjs/common';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ackEventOf } from '../protocol/ack.js';
-import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
+import { EtpClose } from '../protocol/close.js';
+import type { EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
 import { encodeHello } from '../protocol/recovery.js';
 import { escapeLogText, peerReports } from '../protocol/log-limit.js';
-import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
 import { ETP_UNKNOWN_EVENT, type HandlerRoute } from './dispatch.js';
 import { describeThrown, type HandshakeAuthorizer } from './authorize.js';
-import { checkMaxBufferedBytes, pauseReadingAt } from './backpressure.js';
 import { EtpSocket } from './etp-socket.js';
-import { checkMaxEventsPerSecond } from './event-budget.js';
 import { Heartbeat } from './heartbeat.js';
 import { listenTo } from './ws-listeners.js';
 import {
-  DEFAULT_HEARTBEAT_INTERVAL,
-  DEFAULT_HEARTBEAT_TIMEOUT,
-  checkShutdownCloseCode,
-  DEFAULT_MAX_BUFFERED_BYTES,
-  DEFAULT_MAX_EVENTS_PER_SECOND,
-  DEFAULT_MAX_PAYLOAD,
-  DEFAULT_SHUTDOWN_CLOSE_CODE,
-  DEFAULT_SHUTDOWN_TIMEOUT,
+  resolveGatewayOptions,
   type EtpGatewayOptions,
+  type ResolvedGatewayOptions,
 } from './options.js';
 import { isOriginAllowed } from './origin.js';
-import { refuseHandshake } from './upgrade-router.js';
+import { refuseHandshake } from './refuse-handshake.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { prepareFrame } from './websocket-frame.js';
+import type { SocketEvents } from './socket-host.js';
+
+// The socket does not know the server's class: the server adds the property that points to it,
+// so that the two files do not import each other.
+declare module './etp-socket.js' {
+  // Merging needs the class's own type parameter, unused here.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  interface EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
+    /** The gateway server that accepted it. */
+    readonly server: EtpServer;
+  }
+}
 
 /** What a handshake's extra step settled for the connection it is about to open. */
 export interface ConnectionAdmission {
@@ -44,8 +48,8 @@ export interface ConnectionAdmission {
   readonly recovered: boolean;
 }
 
-/** Sees every connection of every gateway; the rooms registry is one. */
-export interface ConnectionObserver {
+/** Keeps track of every connection of every gateway and of the rooms each is in: the rooms registry. */
+export interface ConnectionRegistry {
   /**
    * A step of its own before the upgrade, after `authorize`: `undefined` when it has none for
    * this handshake; otherwise what it settles is handed to `connected`. Never rejects.
@@ -97,43 +101,40 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   private readonly heartbeat: Heartbeat | undefined;
   private readonly boundSlots: string[][] = [];
   private readonly connectionCallbacks: ConnectionCallback[] = [];
-  private readonly shutdownCloseCode: number;
   private closing = false;
+  /** What every connection of this server tells it: one object for all of them. */
+  private readonly socketEvents: SocketEvents<EtpSocket> = {
+    slowConsumer: (socket, buffered) => this.reportSlowConsumer(socket, buffered),
+    closing: (socket) => this.socketClosing(socket),
+    roomsOf: (socket) => this.roomsOf(socket),
+    ackFailed: (error) => this.metrics.ackFailed(error),
+  };
   private slowConsumerCount = 0;
 
   constructor(
     /** The gateway's options, as `@WebSocketGateway()` got them. */
     readonly options: Readonly<EtpGatewayOptions>,
     private readonly logger: Logger,
-    private observer: ConnectionObserver | undefined,
+    private observer: ConnectionRegistry | undefined,
+    /** @internal The options with their defaults, checked: what the server reads. */
+    readonly settings: ResolvedGatewayOptions = resolveGatewayOptions(options),
   ) {
-    this.path = options.path;
-    this.codec = resolveCodec(options.codec);
-    this.ackTimeout = options.ackTimeout ?? DEFAULT_ACK_TIMEOUT;
-    this.metrics = createGatewayMetrics(options.path, this.routes, options.metrics);
-    this.maxBufferedBytes = checkMaxBufferedBytes(
-      options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
-    );
-    this.pauseReadingAt = pauseReadingAt(this.maxBufferedBytes);
-    this.maxEventsPerSecond = checkMaxEventsPerSecond(
-      options.maxEventsPerSecond ?? DEFAULT_MAX_EVENTS_PER_SECOND,
-    );
-    this.shutdownCloseCode = checkShutdownCloseCode(
-      options.shutdownCloseCode ?? DEFAULT_SHUTDOWN_CLOSE_CODE,
-    );
+    this.path = settings.path;
+    this.codec = settings.codec;
+    this.ackTimeout = settings.ackTimeout;
+    this.metrics = createGatewayMetrics(settings.path, this.routes, settings.metrics);
+    this.maxBufferedBytes = settings.maxBufferedBytes;
+    this.pauseReadingAt = settings.pauseReadingAt;
+    this.maxEventsPerSecond = settings.maxEventsPerSecond;
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
-      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      maxPayload: settings.maxPayload,
     });
-    const heartbeat = options.heartbeat ?? {};
-    if (heartbeat !== false) {
-      this.heartbeat = new Heartbeat(
-        this.connections,
-        heartbeat.interval ?? DEFAULT_HEARTBEAT_INTERVAL,
-        heartbeat.timeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
-      );
+    if (settings.heartbeat !== false) {
+      const { interval, timeout } = settings.heartbeat;
+      this.heartbeat = new Heartbeat(this.connections, interval, timeout);
       this.heartbeat.start();
     }
   }
@@ -172,7 +173,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   }
 
   /** @internal A registry that meets this server's sockets without the adapter's help. */
-  observe(observer: ConnectionObserver): void {
+  observe(observer: ConnectionRegistry): void {
     this.observer ??= observer;
   }
 
@@ -187,7 +188,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       refuseHandshake(stream, 503, 'Service Unavailable');
       return;
     }
-    if (!isOriginAllowed(request, this.options.cors?.origin)) {
+    if (!isOriginAllowed(request, this.settings.cors?.origin)) {
       if (peerReports.allow(request, this.logger)) {
         this.logger.warn(
           `Refused a handshake from origin ${escapeLogText(request.headers.origin!)}`,
@@ -293,9 +294,10 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       const allClosed = Promise.all(
         sockets.map((socket) => new Promise<void>((resolve) => socket.onClose(() => resolve()))),
       );
-      for (const socket of sockets) socket.close(this.shutdownCloseCode, 'server shutdown');
+      for (const socket of sockets)
+        socket.close(this.settings.shutdownCloseCode, EtpClose.ServerShutdown.reason);
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
+      const timeout = this.settings.shutdownTimeout;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));
       await Promise.race([allClosed, grace]);
       clearTimeout(timer);
@@ -359,7 +361,8 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       ws.terminate();
       return;
     }
-    const socket = new EtpSocket(ws, request, this);
+    const socket = new EtpSocket(ws, request, this.settings, this.socketEvents);
+    (socket as { server: EtpServer }).server = this;
     socket.auth = auth;
     socket.stream = stream;
     this.connections.set(socket.id, socket);
@@ -375,7 +378,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   }
 
   /** @internal A connection has ended: forget it, tell the socket and its listeners, then the observer. */
-  release(socket: EtpSocket, code: number, reason: Buffer): void {
+  connectionEnded(socket: EtpSocket, code: number, reason: Buffer): void {
     this.connections.delete(socket.id);
     try {
       socket.handleClose(code, reason);
@@ -386,7 +389,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   }
 
   private notify(error: Error, socket: EtpSocket): void {
-    const hook = this.options.onError;
+    const hook = this.settings.onError;
     if (hook === undefined) return;
     try {
       hook(error, socket);

@@ -13,19 +13,17 @@ import type { Duplex } from 'node:stream';
 import type { WsMessageHandler } from '@nestjs/common';
 import { encodeFrame } from '../protocol/frame.js';
 import type { EtpPayloadCodec } from '../protocol/codec.js';
-import { EtpDisconnectReason, isNormalClose } from '../protocol/close.js';
+import { EtpClose, EtpDisconnectReason, isNormalClose, WEBSOCKET_OPEN } from '../protocol/close.js';
 import { EtpConnectionClosedError } from '../protocol/errors.js';
 import { PendingAcks, type EmitWithAckOptions } from '../protocol/pending-acks.js';
 import { PendingPings } from '../protocol/pending-pings.js';
-import { holdBack, SLOW_CONSUMER_CLOSE } from './backpressure.js';
-import { endOf, type ConnectionEnd } from './connection-end.js';
-import type { EtpServer } from './etp-server.js';
+import { backlogOverLimit } from './backpressure.js';
+import { explainConnectionEnd, type ConnectionEnd } from './connection-end.js';
 import { EventBudget } from './event-budget.js';
 import { ReadPause } from './read-pause.js';
 import type { ServerWebSocket } from './server-websocket.js';
+import type { SocketEvents, SocketSettings } from './socket-host.js';
 import { BINARY, TEXT, type PreparedFrame } from './websocket-frame.js';
-
-const OPEN = 1;
 
 type CloseListener = (socket: EtpSocket) => void;
 
@@ -40,8 +38,6 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** The HTTP request of the handshake. */
   readonly request: IncomingMessage;
-  /** The gateway server that accepted it. */
-  readonly server: EtpServer;
   /** What the gateway's `authorize` returned for this connection's handshake. */
   auth: unknown;
   /**
@@ -82,12 +78,12 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   constructor(
     private readonly ws: ServerWebSocket,
     request: IncomingMessage,
-    server: EtpServer,
+    private readonly settings: SocketSettings,
+    private readonly events: SocketEvents<EtpSocket>,
   ) {
     this.request = request;
-    this.server = server;
     this.reading = new ReadPause(ws);
-    const perSecond = server.maxEventsPerSecond;
+    const perSecond = settings.maxEventsPerSecond;
     if (perSecond > 0) this.budget = new EventBudget(perSecond, this.reading);
   }
 
@@ -118,24 +114,24 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** The rooms this connection is in, as the room registry keeps them. */
   get rooms(): ReadonlySet<string> {
-    return this.server.roomsOf(this);
+    return this.events.roomsOf(this);
   }
 
   /** Whether the connection is open. */
   get connected(): boolean {
-    return this.ws.readyState === OPEN;
+    return this.ws.readyState === WEBSOCKET_OPEN;
   }
 
   /** The gateway's payload codec. */
   get codec(): EtpPayloadCodec {
-    return this.server.codec;
+    return this.settings.codec;
   }
 
   /** Sends an event; `false` when the connection is no longer open and nothing was sent. */
   emit<E extends EtpEventNames<EmitEvents>>(event: E, ...data: EtpEmitArgs<EmitEvents, E>): boolean;
   emit(event: EtpUntypedEventName<EmitEvents>, data?: unknown): boolean;
   emit(event: string, data?: unknown): boolean {
-    return this.sendFrame(encodeFrame(event, 0, this.server.codec.encode(data)));
+    return this.sendFrame(encodeFrame(event, 0, this.settings.codec.encode(data)));
   }
 
   /** Sends an event and resolves with the peer's answer, decoded by the gateway's codec. */
@@ -154,7 +150,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     options?: EmitWithAckOptions,
   ): Promise<T> {
     if (!this.connected) throw new EtpConnectionClosedError(event);
-    return this.requestAck<T>(event, this.server.codec.encode(data), options);
+    return this.requestAck<T>(event, this.settings.codec.encode(data), options);
   }
 
   /**
@@ -171,21 +167,21 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     const answer = await this.acks
       .request(
         event,
-        { timeout: options?.timeout ?? this.server.ackTimeout, signal: options?.signal },
+        { timeout: options?.timeout ?? this.settings.ackTimeout, signal: options?.signal },
         (ackId) => {
           if (!this.sendFrame(encodeFrame(event, ackId, payload))) {
             throw new EtpConnectionClosedError(event);
           }
         },
       )
-      .catch(this.server.metrics.ackFailed);
-    return this.server.codec.decode(answer) as T;
+      .catch(this.events.ackFailed);
+    return this.settings.codec.decode(answer) as T;
   }
 
   /** Sends a WebSocket ping and resolves on the pong. */
   ping(options?: { timeout?: number }): Promise<void> {
     if (!this.connected) return Promise.reject(new EtpConnectionClosedError('ping'));
-    const timeout = options?.timeout ?? this.server.ackTimeout;
+    const timeout = options?.timeout ?? this.settings.ackTimeout;
     return (this.pings ??= new PendingPings()).wait(timeout, () => this.ws.ping());
   }
 
@@ -204,7 +200,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** @internal Writes an encoded frame: text as a text message, bytes as a binary one. */
   sendFrame(frame: string | Uint8Array): boolean {
-    if (this.ws.readyState !== OPEN) return false;
+    if (this.ws.readyState !== WEBSOCKET_OPEN) return false;
     if (!this.corked && this.stream !== undefined) {
       // The answers to a burst of requests are written within one turn of the event loop: held
       // until its check phase, they leave in one system call instead of one each.
@@ -213,7 +209,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       setImmediate(flushSocket, this);
     }
     this.ws.send(frame, typeof frame === 'string' ? TEXT : BINARY);
-    if (this.ws.bufferedAmount > this.server.pauseReadingAt) this.relieve();
+    if (this.ws.bufferedAmount > this.settings.pauseReadingAt) this.handleBacklog();
     return true;
   }
 
@@ -226,12 +222,12 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** @internal Writes a frame prepared once for a broadcast. */
   sendPrepared(frame: PreparedFrame): boolean {
-    if (this.ws.readyState !== OPEN) return false;
+    if (this.ws.readyState !== WEBSOCKET_OPEN) return false;
     // The server never compresses (perMessageDeflate is off), so ws keeps no queue of its own
     // and a whole message written to the stream lands between ws's messages, never inside one.
     if (this.stream !== undefined) this.stream.write(frame.wire);
     else this.ws.send(frame.bytes, frame.options);
-    if (this.ws.bufferedAmount > this.server.pauseReadingAt) this.relieve();
+    if (this.ws.bufferedAmount > this.settings.pauseReadingAt) this.handleBacklog();
     return true;
   }
 
@@ -240,14 +236,15 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
    * it); then a backlog past `maxBufferedBytes` ends the connection, a smaller one stops reading
    * from the peer until it drains.
    */
-  private relieve(): void {
+  private handleBacklog(): void {
     this.flush();
-    if (!holdBack(this.ws, this.reading, this.stream, this.server.maxBufferedBytes)) return;
+    if (!backlogOverLimit(this.ws, this.reading, this.stream, this.settings.maxBufferedBytes))
+      return;
     if (this.slowConsumer) return;
     this.slowConsumer = this.closedByServer = true;
-    this.server.reportSlowConsumer(this, this.ws.bufferedAmount);
+    this.events.slowConsumer(this, this.ws.bufferedAmount);
     // It does not read, so the close frame would wait behind the backlog: end it now.
-    this.ws.close(SLOW_CONSUMER_CLOSE, EtpDisconnectReason.SlowConsumer);
+    this.ws.close(EtpClose.SlowConsumer.code, EtpClose.SlowConsumer.reason);
     this.ws.terminate();
     this.startClosing();
   }
@@ -259,7 +256,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
    */
   private startClosing(): void {
     this.acks?.rejectAll('the connection is closing');
-    this.server.socketClosing(this);
+    this.events.closing(this);
   }
 
   /** @internal Settles one of this socket's `emitWithAck` requests. */
@@ -275,7 +272,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   /** @internal A heartbeat ping; the pong that echoes `token` comes back through `handlePong`. */
   sendPing(token: Buffer): void {
     this.pingToken = token;
-    if (this.ws.readyState === OPEN) this.ws.ping(token);
+    if (this.ws.readyState === WEBSOCKET_OPEN) this.ws.ping(token);
   }
 
   /** @internal Ends a peer that stopped answering pings. */
@@ -310,7 +307,7 @@ export class EtpSocket<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   handleClose(code: number, reason: Buffer): void {
     const { slowConsumer, heartbeatExpired, closedByServer } = this;
     const actions = { slowConsumer, heartbeatExpired, closedByServer };
-    const ending = endOf(actions, code, reason, this.connectionError);
+    const ending = explainConnectionEnd(actions, code, reason, this.connectionError);
     this.ending = ending;
     const why = ending.reason;
     this.acks?.rejectAll(why);

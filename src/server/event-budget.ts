@@ -3,16 +3,6 @@ import { PAUSED_FOR_BUDGET, type ReadPause } from './read-pause.js';
 /** The burst a peer may send at once: this share of a second's budget. */
 const BURST_SHARE = 20;
 
-/** `maxEventsPerSecond` as the server uses it: a positive rate, or 0 for no limit. */
-export function checkMaxEventsPerSecond(value: number): number {
-  if (Number.isNaN(value) || value < 0) {
-    throw new Error(
-      `maxEventsPerSecond must be a positive number, 0 or Infinity (no limit), got ${String(value)}`,
-    );
-  }
-  return value === Infinity ? 0 : value;
-}
-
 /**
  * One connection's budget of messages per second: a token bucket refilled continuously by the
  * time elapsed, holding a small burst. The caller spends a token per message (`--tokens`, the

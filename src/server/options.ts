@@ -1,4 +1,6 @@
-import type { EtpCodecName, EtpPayloadCodec } from '../protocol/codec.js';
+import { EtpClose } from '../protocol/close.js';
+import { resolveCodec, type EtpCodecName, type EtpPayloadCodec } from '../protocol/codec.js';
+import { DEFAULT_ACK_TIMEOUT } from '../protocol/pending-acks.js';
 import type { EtpAuthorize } from './authorize.js';
 import type { EtpSocket } from './etp-socket.js';
 
@@ -82,43 +84,154 @@ export interface EtpGatewayOptions {
   metrics?: boolean;
 }
 
-// A key added to EtpGatewayOptions and missing here fails to compile, so the list of known
-// keys cannot fall behind the options again.
-const ETP_OPTION_KEYS: { readonly [Key in keyof Required<EtpGatewayOptions>]: true } = {
-  path: true,
-  codec: true,
-  maxPayload: true,
-  cors: true,
-  heartbeat: true,
-  maxBufferedBytes: true,
-  authorize: true,
-  authorizeTimeout: true,
-  shutdownTimeout: true,
-  shutdownCloseCode: true,
-  maxEventsPerSecond: true,
-  ackTimeout: true,
-  onError: true,
-  metrics: true,
-};
-
-/** Every key a gateway's options may hold: ETP's, and those Nest itself reads. */
-export const GATEWAY_OPTION_KEYS: ReadonlySet<string> = new Set([
-  ...Object.keys(ETP_OPTION_KEYS),
-  'namespace',
-  'server',
-]);
-
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export const DEFAULT_HEARTBEAT_INTERVAL = 25_000;
 export const DEFAULT_HEARTBEAT_TIMEOUT = 20_000;
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_AUTHORIZE_TIMEOUT = 10_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
-export const DEFAULT_SHUTDOWN_CLOSE_CODE = 1000;
+export const DEFAULT_SHUTDOWN_CLOSE_CODE = EtpClose.ServerShutdown.code as 1000 | 1001;
 export const DEFAULT_MAX_EVENTS_PER_SECOND = 20_000;
+
+/** The share of `maxBufferedBytes` above which the server stops reading from a peer. */
+const PAUSE_READING_SHARE = 4;
+
+// Every option with its default (`undefined`: none). A key added to EtpGatewayOptions and missing
+// here fails to compile, and the list of known keys is read from it, so neither can fall behind.
+const DEFAULTS: { readonly [Key in keyof Required<EtpGatewayOptions>]: EtpGatewayOptions[Key] } = {
+  path: undefined,
+  codec: undefined,
+  maxPayload: DEFAULT_MAX_PAYLOAD,
+  cors: undefined,
+  heartbeat: { interval: DEFAULT_HEARTBEAT_INTERVAL, timeout: DEFAULT_HEARTBEAT_TIMEOUT },
+  maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
+  authorize: undefined,
+  authorizeTimeout: DEFAULT_AUTHORIZE_TIMEOUT,
+  shutdownTimeout: DEFAULT_SHUTDOWN_TIMEOUT,
+  shutdownCloseCode: DEFAULT_SHUTDOWN_CLOSE_CODE,
+  maxEventsPerSecond: DEFAULT_MAX_EVENTS_PER_SECOND,
+  ackTimeout: DEFAULT_ACK_TIMEOUT,
+  onError: undefined,
+  metrics: undefined,
+};
+
+/** Every key a gateway's options may hold: ETP's, and those Nest itself reads. */
+export const GATEWAY_OPTION_KEYS: ReadonlySet<string> = new Set([
+  ...Object.keys(DEFAULTS),
+  'namespace',
+  'server',
+]);
+
+/** A gateway's options with the defaults filled in and every value checked. */
+export interface ResolvedGatewayOptions {
+  readonly path: string | undefined;
+  readonly codec: EtpPayloadCodec;
+  readonly maxPayload: number;
+  readonly cors: EtpGatewayOptions['cors'];
+  /** `false`: no heartbeat. */
+  readonly heartbeat: Readonly<Required<EtpHeartbeatOptions>> | false;
+  readonly maxBufferedBytes: number;
+  /** The backlog above which the server stops reading from a peer. */
+  readonly pauseReadingAt: number;
+  readonly authorize: EtpAuthorize | undefined;
+  readonly authorizeTimeout: number;
+  readonly shutdownTimeout: number;
+  readonly shutdownCloseCode: 1000 | 1001;
+  /** Messages per second handled from one connection; 0: no limit. */
+  readonly maxEventsPerSecond: number;
+  readonly ackTimeout: number;
+  readonly onError: EtpGatewayOptions['onError'];
+  readonly metrics: boolean | undefined;
+}
+
+/**
+ * Fills in a gateway's defaults and checks every value, throwing at the first one that is wrong:
+ * a gateway with a wrong option fails the bootstrap rather than its first connection.
+ */
+export function resolveGatewayOptions(
+  options: Readonly<EtpGatewayOptions>,
+): ResolvedGatewayOptions {
+  const codec = resolveCodec(options.codec);
+  const maxBufferedBytes = checkMaxBufferedBytes(
+    options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+  );
+  const maxEventsPerSecond = checkMaxEventsPerSecond(
+    options.maxEventsPerSecond ?? DEFAULT_MAX_EVENTS_PER_SECOND,
+  );
+  const shutdownCloseCode = checkShutdownCloseCode(
+    options.shutdownCloseCode ?? DEFAULT_SHUTDOWN_CLOSE_CODE,
+  );
+  const heartbeat = options.heartbeat ?? {};
+  const authorizeTimeout = options.authorizeTimeout ?? DEFAULT_AUTHORIZE_TIMEOUT;
+  // Only an authorizer waits on it: without one the value is never used.
+  if (options.authorize !== undefined) checkAuthorizeTimeout(authorizeTimeout);
+  return Object.freeze({
+    path: options.path,
+    codec,
+    maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    cors: options.cors,
+    heartbeat:
+      heartbeat === false
+        ? false
+        : Object.freeze({
+            interval: checkHeartbeatPeriod(
+              'interval',
+              heartbeat.interval ?? DEFAULT_HEARTBEAT_INTERVAL,
+            ),
+            timeout: checkHeartbeatPeriod(
+              'timeout',
+              heartbeat.timeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
+            ),
+          }),
+    maxBufferedBytes,
+    pauseReadingAt: Math.floor(maxBufferedBytes / PAUSE_READING_SHARE),
+    authorize: options.authorize,
+    authorizeTimeout,
+    shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
+    shutdownCloseCode,
+    maxEventsPerSecond,
+    ackTimeout: options.ackTimeout ?? DEFAULT_ACK_TIMEOUT,
+    onError: options.onError,
+    metrics: options.metrics,
+  });
+}
 
 export function checkShutdownCloseCode(value: number): 1000 | 1001 {
   if (value !== 1000 && value !== 1001) {
     throw new Error(`shutdownCloseCode must be 1000 or 1001, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function checkMaxBufferedBytes(value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`maxBufferedBytes must be a positive number of bytes, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** `maxEventsPerSecond` as the server uses it: a positive rate, or 0 for no limit. */
+export function checkMaxEventsPerSecond(value: number): number {
+  if (Number.isNaN(value) || value < 0) {
+    throw new Error(
+      `maxEventsPerSecond must be a positive number, 0 or Infinity (no limit), got ${String(value)}`,
+    );
+  }
+  return value === Infinity ? 0 : value;
+}
+
+export function checkAuthorizeTimeout(value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`authorizeTimeout must be a positive number of ms, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkHeartbeatPeriod(name: 'interval' | 'timeout', value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(
+      `heartbeat.${name} must be a positive number of milliseconds, got ${String(value)}`,
+    );
   }
   return value;
 }

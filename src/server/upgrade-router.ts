@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { EtpServer } from './etp-server.js';
+import { refuseHandshake } from './refuse-handshake.js';
 
 /**
  * Routes the WebSocket handshakes of one HTTP server to the gateway of their path. A handshake
@@ -84,16 +85,6 @@ export class UpgradeRouter {
       refuseHandshake(stream, 404, 'Not Found');
     }
   }
-}
-
-/**
- * Answers a handshake with an HTTP error and closes the stream. The stream of an upgrade has no
- * error listener left: a peer resetting it meanwhile must not become an uncaught error.
- */
-export function refuseHandshake(stream: Duplex, status: number, text: string): void {
-  stream.on('error', () => stream.destroy());
-  stream.once('finish', () => stream.destroy());
-  stream.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 export function normalizePath(path: string): string {

@@ -1,11 +1,11 @@
 import type { WebSocket } from 'ws';
+import { WEBSOCKET_OPEN } from '../protocol/close.js';
 import { dispatchMessage } from './dispatch.js';
 import type { EtpSocket } from './etp-socket.js';
 
 // One set of listeners serves every connection: each finds its EtpSocket on the ws object, which
 // saves a closure per event and per connection: some 400 bytes of heap per connection.
 const ETP_SOCKET = Symbol('EtpSocket');
-const OPEN = 1;
 type TaggedWebSocket = WebSocket & { [ETP_SOCKET]: EtpSocket };
 
 /** Routes what `ws` reports of one connection to its `EtpSocket` and the socket's server. */
@@ -24,7 +24,7 @@ function socketOf(ws: WebSocket): EtpSocket {
 function onMessage(this: WebSocket, bytes: Buffer): void {
   // Once closing, nothing can be answered: messages still coming in before the peer's close
   // frame are dropped, so that a busy shutdown spends its time on closing handshakes.
-  if (this.readyState !== OPEN) return;
+  if (this.readyState !== WEBSOCKET_OPEN) return;
   const socket = socketOf(this);
   const budget = socket.budget;
   if (budget !== undefined && --budget.tokens < 0) budget.overdrawn();
@@ -42,5 +42,5 @@ function onError(this: WebSocket, error: Error): void {
 // ws emits 'close' once, so `on` does what `once` would without a wrapper per connection.
 function onClose(this: WebSocket, code: number, reason: Buffer): void {
   const socket = socketOf(this);
-  socket.server.release(socket, code, reason);
+  socket.server.connectionEnded(socket, code, reason);
 }

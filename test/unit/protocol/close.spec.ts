@@ -1,8 +1,10 @@
 import {
   DisconnectReason,
+  EtpClose,
   EtpDisconnectReason,
   explainClose,
   isNormalClose,
+  recordedCloseCode,
 } from '../../../src/protocol/close.js';
 
 describe('explainClose', () => {
@@ -43,4 +45,17 @@ describe('isNormalClose', () => {
 
 test('DisconnectReason is the same object as EtpDisconnectReason', () => {
   expect(DisconnectReason).toBe(EtpDisconnectReason);
+});
+
+describe('EtpClose', () => {
+  test('no two statuses this side sends share a code and a text', () => {
+    const keys = Object.values(EtpClose).map(({ code, reason }) => `${code} ${reason}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  test('a connection is recorded with the code its own reason chose, else the one it carried', () => {
+    expect(recordedCloseCode(EtpDisconnectReason.MessageTooBig, 1006)).toBe(1009);
+    expect(recordedCloseCode(EtpDisconnectReason.SlowConsumer, 1006)).toBe(1008);
+    expect(recordedCloseCode(EtpDisconnectReason.ServerClosed, 1001)).toBe(1001);
+  });
 });

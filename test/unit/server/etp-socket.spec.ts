@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { autoCodec } from '../../../src/protocol/codec.js';
 import { EtpDisconnectReason } from '../../../src/protocol/close.js';
 import { EtpConnectionClosedError } from '../../../src/protocol/errors.js';
-import type { EtpServer } from '../../../src/server/etp-server.js';
+import type { SocketEvents, SocketSettings } from '../../../src/server/socket-host.js';
 import { EtpSocket } from '../../../src/server/etp-socket.js';
 import type { ServerWebSocket } from '../../../src/server/server-websocket.js';
 import { createGatewayMetrics } from '../../../src/metrics/gateway-metrics.js';
@@ -44,18 +44,23 @@ class FakeWebSocket implements ServerWebSocket {
   }
 }
 
-const server = {
+const settings: SocketSettings = {
   codec: autoCodec,
   ackTimeout: 1_000,
   maxBufferedBytes: 4 * 1024 * 1024,
   pauseReadingAt: 1024 * 1024,
-  metrics: createGatewayMetrics(undefined, new Map(), false),
-  socketClosing: () => undefined,
-} as unknown as EtpServer;
+  maxEventsPerSecond: 0,
+};
+
+const metrics = createGatewayMetrics(undefined, new Map(), false);
+const events = {
+  closing: () => undefined,
+  ackFailed: metrics.ackFailed,
+} as unknown as SocketEvents<EtpSocket>;
 
 function socketOn(): { socket: EtpSocket; ws: FakeWebSocket } {
   const ws = new FakeWebSocket();
-  return { socket: new EtpSocket(ws, {} as IncomingMessage, server), ws };
+  return { socket: new EtpSocket(ws, {} as IncomingMessage, settings, events), ws };
 }
 
 function end(socket: EtpSocket, code: number, reason = '', error?: Error): void {

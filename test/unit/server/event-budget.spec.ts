@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { checkMaxEventsPerSecond, EventBudget } from '../../../src/server/event-budget.js';
+import { EventBudget } from '../../../src/server/event-budget.js';
 import { PAUSED_FOR_BUDGET, ReadPause } from '../../../src/server/read-pause.js';
 
 /** A ws WebSocket as far as pausing goes. */
@@ -76,14 +76,5 @@ describe('EventBudget', () => {
     budget.stop();
     expect(jest.getTimerCount()).toBe(0);
     expect(reading.holds(PAUSED_FOR_BUDGET)).toBe(true);
-  });
-});
-
-describe('checkMaxEventsPerSecond', () => {
-  test('0 and Infinity mean no limit; a negative number or NaN is refused', () => {
-    expect([0, Infinity, 250].map(checkMaxEventsPerSecond)).toEqual([0, 0, 250]);
-    for (const wrong of [-1, NaN]) {
-      expect(() => checkMaxEventsPerSecond(wrong)).toThrow('maxEventsPerSecond must be');
-    }
   });
 });
