@@ -38,11 +38,15 @@ export interface EtpRecoveryOptions {
 
 /** A kept broadcast as history returns it: the copy published on one room. */
 export interface EtpKeptBroadcast {
+  /** The room whose history keeps this copy. */
   readonly room: string;
+  /** Its place in that history: 1 for the first broadcast of an epoch, then one more each. */
   readonly offset: number;
   /** rooms: [room]; except: the broadcast's except + the rooms before `room` in its target. */
   readonly target: EtpBroadcastTarget;
+  /** The event name, as given to `emit`. */
   readonly event: string;
+  /** The data, as given to `emit` (as decoded from the wire on another instance). */
   readonly data: unknown;
 }
 
