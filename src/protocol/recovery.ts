@@ -152,7 +152,9 @@ const HELLO_BYTES = bytesOf(HELLO);
 const POSITION_BYTES = bytesOf(POSITION);
 const LEAVE_BYTES = bytesOf(LEAVE);
 const KEPT_BYTES = bytesOf(KEPT);
+const KNOWN_EVENTS = ['__etp_b', '__etp_hello', '__etp_pos', '__etp_leave'].map(bytesOf);
 const NEWLINE = 0x0a;
+const PIPE = 0x7c;
 
 /** Whether a message belongs to the extension: its event name starts with `__etp_`. */
 export function isRecoveryFrame(bytes: Uint8Array): boolean {
@@ -164,10 +166,13 @@ export function parseRecoveryFrame(bytes: Uint8Array): RecoveryFrame | undefined
   return parseKept(bytes) ?? parseHello(bytes) ?? parsePosition(bytes) ?? parseLeave(bytes);
 }
 
-/** Whether `bytes` starts like one of the frames `parseRecoveryFrame` knows (parsed or not). */
+/** Whether the event of an extension frame is one this version knows (well-formed or not). */
 export function isKnownRecoveryFrame(bytes: Uint8Array): boolean {
-  return [KEPT_BYTES, HELLO_BYTES, POSITION_BYTES, LEAVE_BYTES].some((prefix) =>
-    startsWith(bytes, prefix),
+  return KNOWN_EVENTS.some(
+    (event) =>
+      startsWith(bytes, event) &&
+      (bytes.length === event.length ||
+        (bytes[event.length] === PIPE && bytes[event.length + 1] === PIPE)),
   );
 }
 
