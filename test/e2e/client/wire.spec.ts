@@ -262,7 +262,6 @@ describe('connection', () => {
       headers: { authorization: 'Bearer t' },
     });
     const request = server.requests[0];
-    // The recovery extension's parameter comes after the configured ones (nothing to recover yet).
     expect(request.url).toBe('/ws?token=secret+token&n=1&__etp_recovery=1');
     expect(request.headers.authorization).toBe('Bearer t');
   });
