@@ -177,7 +177,7 @@ export abstract class EtpClientBase<
   /**
    * Runs each time a connection opens, reconnections included, saying whether it recovered what
    * the lost one missed (`recovery` option). After a reconnect with positions to present it runs
-   * at the server's verdict, just after `connect()` resolved.
+   * at the server's verdict, after `connect()` resolved.
    */
   onConnect(listener: EtpConnectListener): this {
     this.listeners.connect.push(listener);
