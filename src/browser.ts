@@ -6,6 +6,8 @@ export { EtpBrowserClient, type EtpBrowserClientOptions } from './client/etp-bro
 export type { EtpWebSocketClass } from './client/browser-transport.js';
 export type {
   EtpClientBaseOptions,
+  EtpConnectInfo,
+  EtpConnectListener,
   EtpDisconnectInfo,
   EtpDisconnectListener,
   EtpEventHandler,

@@ -57,6 +57,8 @@ export { EtpClient, type EtpClientOptions } from './client/etp-client.js';
 export type { EtpClientBase } from './client/etp-client-base.js';
 export type {
   EtpClientBaseOptions,
+  EtpConnectInfo,
+  EtpConnectListener,
   EtpDisconnectInfo,
   EtpDisconnectListener,
   EtpEventHandler,

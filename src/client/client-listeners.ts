@@ -1,4 +1,9 @@
-import type { EtpDisconnectInfo, EtpDisconnectListener } from './client-options.js';
+import type {
+  EtpConnectInfo,
+  EtpConnectListener,
+  EtpDisconnectInfo,
+  EtpDisconnectListener,
+} from './client-options.js';
 import type { EtpDisconnectReason } from '../protocol/close.js';
 
 /**
@@ -6,14 +11,14 @@ import type { EtpDisconnectReason } from '../protocol/close.js';
  * that throws is reported and the others still run, so one faulty hook cannot stop the client.
  */
 export class ClientListeners {
-  readonly connect: Array<() => void> = [];
+  readonly connect: EtpConnectListener[] = [];
   readonly disconnect: EtpDisconnectListener[] = [];
   readonly error: Array<(error: Error) => void> = [];
 
   constructor(private readonly reportThrow: (error: unknown) => void) {}
 
-  connected(): void {
-    for (const listener of this.connect) this.call(listener);
+  connected(info: EtpConnectInfo): void {
+    for (const listener of this.connect) this.call(listener, info);
   }
 
   disconnected(reason: EtpDisconnectReason, info: EtpDisconnectInfo): void {

@@ -22,7 +22,31 @@ export interface EtpClientBaseOptions {
    * `false` switches it off. A `close()` never reconnects.
    */
   reconnect?: boolean | EtpReconnectOptions;
+  /**
+   * Connection-state recovery: each reconnect after a lost connection asks the server (one with
+   * `recovery` in `EtpModule`) to replay the room broadcasts missed meanwhile, in order, once,
+   * before anything newer; `onConnect` and `recovered` say whether it did. The client keeps its
+   * position in each room for that; `close()` forgets them. With positions to present, the
+   * `onConnect` listeners wait for the server's verdict: its first frame, or `connectTimeout`
+   * (10 s when that is 0) at the most. A server without recovery says nothing and the client
+   * goes on as a plain one, with `recovered: false`. Default `true`; `false`: no handshake
+   * parameter, no extension frame, exactly a client without the feature.
+   */
+  recovery?: boolean;
 }
+
+/** What `onConnect` listeners get, each time a connection opens. */
+export interface EtpConnectInfo {
+  /**
+   * `true`: the connection took over from the one that was lost, and every room broadcast
+   * missed meanwhile follows, before anything newer. `false`: a first connect, or what was missed
+   * could not be replayed (too long away, history lost, recovery off on either side): resync.
+   */
+  readonly recovered: boolean;
+}
+
+/** What `onConnect` calls after every connection that opens. */
+export type EtpConnectListener = (info: EtpConnectInfo) => void;
 
 /**
  * Handles one incoming event. Its return value (or what its promise resolves to) answers the

@@ -1,28 +1,16 @@
 import { EtpDisconnectReason } from '../protocol/close.js';
 import type { EtpLogLevel, EtpQuery } from './client-options.js';
+import { ConnectionState } from './connection-state.js';
 import { EtpConnectError } from './errors.js';
 import { reconnectDelay, type ReconnectPolicy } from './reconnect.js';
 import type { ClientTransport, ClientTransportListener } from './transport.js';
 import { describeUrl, withQuery } from './url.js';
 
-/** Where a client's connection stands; one value, as `ws` keeps one `readyState`. */
-export const ConnectionState = {
-  /** No connection, and none being made. */
-  Closed: 'closed',
-  /** An attempt is under way. */
-  Connecting: 'connecting',
-  Open: 'open',
-  /** This side is closing the connection (why: `closingAs`). */
-  Closing: 'closing',
-  /** A lost or failed connection: the next attempt is scheduled. */
-  Waiting: 'waiting',
-} as const;
-
-export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
-
 /** What the connection asks of, and reports to, the client above it. */
 export interface ConnectionOwner {
   createTransport(url: string, listener: ClientTransportListener): ClientTransport;
+  /** Query parameters of the next attempt's handshake, after the configured ones. */
+  handshakeQuery?(): EtpQuery | undefined;
   log(level: EtpLogLevel, message: string, error?: unknown): void;
   /** A connection is open: after the `connect()` promise resolved. */
   opened(): void;
@@ -204,8 +192,9 @@ export class Connection {
       pong: () => this.owner.pong(),
     };
     try {
+      const url = withQuery(this.target!, this.settings.query);
       transport = this.owner.createTransport(
-        withQuery(this.target!, this.settings.query),
+        withQuery(url, this.owner.handshakeQuery?.()),
         listener,
       );
     } catch (error) {

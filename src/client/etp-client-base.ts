@@ -1,5 +1,5 @@
 import { resolveCodec, type EtpPayloadCodec } from '../protocol/codec.js';
-import { CLOSE_MESSAGE_TOO_BIG, EtpDisconnectReason } from '../protocol/close.js';
+import type { EtpDisconnectReason } from '../protocol/close.js';
 import { EtpConnectionClosedError } from '../protocol/errors.js';
 import type {
   EtpDefaultEventsMap,
@@ -23,19 +23,19 @@ import {
   DEFAULT_CLIENT_MAX_PAYLOAD,
   DEFAULT_CONNECT_TIMEOUT,
   type EtpClientBaseOptions,
-  type EtpDisconnectInfo,
+  type EtpConnectListener,
   type EtpDisconnectListener,
   type EtpEventHandler,
   type EtpLogLevel,
 } from './client-options.js';
-import { Connection, ConnectionState } from './connection.js';
+import { ConnectionState } from './connection-state.js';
+import { ConnectionEvents } from './connection-events.js';
+import { Connection } from './connection.js';
 import { logLevelOf, isPeerReport } from './errors.js';
 import { ClientListeners } from './client-listeners.js';
-import { disconnectInfo } from './disconnect-info.js';
 import { IncomingEvents } from './incoming-events.js';
 import { resolveReconnect } from './reconnect.js';
 import type { ClientTransport, ClientTransportListener } from './transport.js';
-import { describeUrl } from './url.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -59,43 +59,44 @@ export abstract class EtpClientBase<
 
   private readonly connection: Connection;
   private readonly incoming: IncomingEvents;
+  /** What the connection reports, and what it reported last. */
+  private readonly events: ConnectionEvents;
   private readonly listeners = new ClientListeners((error) =>
     this.log('error', 'An ETP client listener threw', error),
   );
   private readonly acks = new PendingAcks();
   private readonly pings = new PendingPings();
   private readonly logSink: LogSink = { warn: (line) => this.log('warn', line) };
-  private readonly maxPayload: number;
   private readonly ackTimeout: number;
-  /** How the last connection ended. */
-  private lastClose: EtpDisconnectInfo | undefined;
 
   protected constructor(url: string | undefined, options: EtpClientBaseOptions = {}) {
     this.options = options;
     this.codec = resolveCodec(options.codec);
-    this.maxPayload = options.maxPayload ?? DEFAULT_CLIENT_MAX_PAYLOAD;
     this.ackTimeout = options.ackTimeout ?? DEFAULT_ACK_TIMEOUT;
     this.incoming = new IncomingEvents(this.codec, this.acks, {
       isOpen: (transport) => transport === this.connection.openTransport,
       reportError: (error) => this.reportError(error),
     });
-    this.connection = new Connection(
-      {
-        createTransport: (target, listener) => this.createTransport(target, listener),
-        log: (level, message, error) => this.log(level, message, error),
-        opened: () => this.handleOpen(),
-        message: (transport, bytes) => this.handleMessage(transport, bytes),
-        pong: () => this.pings.settle(),
-        ended: (code, text, ownReason, error) => this.handleEnd(code, text, ownReason, error),
-        attemptFailed: (error) => this.reportError(error),
-      },
-      {
-        url,
-        query: options.query,
-        connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
-        reconnect: resolveReconnect(options.reconnect),
-      },
-    );
+    const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+    this.events = new ConnectionEvents({
+      incoming: this.incoming,
+      listeners: this.listeners,
+      acks: this.acks,
+      pings: this.pings,
+      maxPayload: options.maxPayload ?? DEFAULT_CLIENT_MAX_PAYLOAD,
+      recovery: options.recovery !== false,
+      helloTimeout: connectTimeout || DEFAULT_CONNECT_TIMEOUT,
+      createTransport: (target, listener) => this.createTransport(target, listener),
+      log: (level, message, error) => this.log(level, message, error),
+      reportError: (error) => this.reportError(error),
+    });
+    this.connection = new Connection(this.events, {
+      url,
+      query: options.query,
+      connectTimeout,
+      reconnect: resolveReconnect(options.reconnect),
+    });
+    this.events.connection = this.connection;
   }
 
   /** Opens the platform's WebSocket to `url`, reporting to `listener`. */
@@ -117,24 +118,29 @@ export abstract class EtpClientBase<
     return this.connection.state === ConnectionState.Open;
   }
 
+  /** What the last connection's `onConnect` listeners were told: whether it recovered. */
+  get recovered(): boolean {
+    return this.events.recovery?.recovered ?? false;
+  }
+
   /** Close status of the last connection, once it has ended. */
   get closeCode(): number | undefined {
-    return this.lastClose?.closeCode;
+    return this.events.lastClose?.closeCode;
   }
 
   /** Close text of the last connection, if any. */
   get closeReason(): string | undefined {
-    return this.lastClose?.closeReason;
+    return this.events.lastClose?.closeReason;
   }
 
   /** The transport error that ended the last connection, if any. */
   get closeError(): Error | undefined {
-    return this.lastClose?.error;
+    return this.events.lastClose?.error;
   }
 
   /** Why the last connection ended. */
   get disconnectReason(): EtpDisconnectReason | undefined {
-    return this.lastClose?.reason;
+    return this.events.lastClose?.reason;
   }
 
   /**
@@ -168,8 +174,12 @@ export abstract class EtpClientBase<
     return this;
   }
 
-  /** Runs each time a connection opens, reconnections included. */
-  onConnect(listener: () => void): this {
+  /**
+   * Runs each time a connection opens, reconnections included, saying whether it recovered what
+   * the lost one missed (`recovery` option). After a reconnect with positions to present it runs
+   * at the server's verdict, after `connect()` resolved.
+   */
+  onConnect(listener: EtpConnectListener): this {
     this.listeners.connect.push(listener);
     return this;
   }
@@ -236,6 +246,7 @@ export abstract class EtpClientBase<
    * Requests still waiting for an answer are rejected.
    */
   close(): Promise<void> {
+    this.events.recovery?.reset();
     return this.connection.close();
   }
 
@@ -254,40 +265,6 @@ export abstract class EtpClientBase<
    */
   protected start(url: string | undefined, keepTrying: boolean): Promise<void> {
     return this.connection.start(url, keepTrying);
-  }
-
-  private handleOpen(): void {
-    this.listeners.connected();
-  }
-
-  private handleEnd(
-    code: number,
-    text: string,
-    ownReason: EtpDisconnectReason | undefined,
-    error: Error | undefined,
-  ): void {
-    this.pings.clear();
-    const info = disconnectInfo(code, text, ownReason, error);
-    const reason = info.reason;
-    this.lastClose = info;
-    this.acks.rejectAll(reason);
-    this.log(
-      reason === EtpDisconnectReason.ClientClosed ? 'log' : 'warn',
-      `Disconnected from ${describeUrl(this.url!)}: ${reason} (${info.closeCode}${info.closeReason === undefined ? '' : ` ${escapeLogText(info.closeReason)}`})`,
-    );
-    this.listeners.disconnected(reason, info);
-  }
-
-  private handleMessage(transport: ClientTransport, bytes: Uint8Array): void {
-    if (bytes.length > this.maxPayload) {
-      this.connection.closeFor(
-        EtpDisconnectReason.MessageTooBig,
-        CLOSE_MESSAGE_TOO_BIG,
-        'message too big',
-      );
-      return;
-    }
-    this.incoming.handle(transport, bytes);
   }
 
   /** Logs an error and hands it to the `onError` listeners. */

@@ -114,7 +114,7 @@ describe('EtpBrowserClient over the WebSocket API', () => {
     client.on('quiet', () => undefined);
     await client.connect();
     const ws = await server.connection();
-    expect(server.requests[0].url).toBe('/ws?token=abc');
+    expect(server.requests[0].url).toBe('/ws?token=abc&__etp_recovery=1');
 
     ws.send('news||1||héllo');
     expect(await server.next()).toMatchObject({ text: '__ack_news||1||got héllo', binary: false });

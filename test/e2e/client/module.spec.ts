@@ -135,7 +135,7 @@ describe('EtpModule.forRoot({ client }) in another application', () => {
     const client = clientApp.get(EtpClient);
     expect(client.connected).toBe(true);
     const socket = server.app.get(HelloGateway).connected[0];
-    expect(socket.request.url).toBe('/ws?token=t');
+    expect(socket.request.url).toBe('/ws?token=t&__etp_recovery=1');
     await expect(socket.emitWithAck('news', 'from the server')).resolves.toBe(
       'news handled: from the server',
     );

@@ -262,7 +262,7 @@ describe('connection', () => {
       headers: { authorization: 'Bearer t' },
     });
     const request = server.requests[0];
-    expect(request.url).toBe('/ws?token=secret+token&n=1');
+    expect(request.url).toBe('/ws?token=secret+token&n=1&__etp_recovery=1');
     expect(request.headers.authorization).toBe('Bearer t');
   });
 

@@ -1,8 +1,8 @@
 import { jest } from '@jest/globals';
 import type { EtpLogLevel } from '../../../src/client/client-options.js';
+import { ConnectionState } from '../../../src/client/connection-state.js';
 import {
   Connection,
-  ConnectionState,
   type ConnectionOwner,
   type ConnectionSettings,
 } from '../../../src/client/connection.js';

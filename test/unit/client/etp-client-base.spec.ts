@@ -156,4 +156,69 @@ describe('EtpClientBase', () => {
       new EtpConnectionClosedError('x', 'the client is reconnecting'),
     );
   });
+
+  describe('recovery', () => {
+    const ID = 'abcdefabcdefabcdefabcdefabcdefab';
+    const query = (client: TestClient): string | null =>
+      new URL(client.last.url).searchParams.get('__etp_recovery');
+
+    /** A client that learned a position in `chat`, then lost its connection. */
+    async function dropped(): Promise<TestClient> {
+      const client = await connected();
+      client.last.receive(`__etp_hello||0||{"recovered":false,"id":"${ID}"}`);
+      client.last.receive('__etp_pos||0||["chat","e1",3]');
+      client.last.end(1006);
+      return client;
+    }
+
+    test('is on by default: the handshake says 1, onConnect says recovered false', async () => {
+      const client = new TestClient();
+      const infos: unknown[] = [];
+      let bare = 0;
+      client.onConnect((info) => infos.push(info)).onConnect(() => bare++);
+      const opening = client.connect();
+      expect(query(client)).toBe('1');
+      client.last.open();
+      await opening;
+      expect(infos).toEqual([{ recovered: false }]);
+      expect(bare).toBe(1);
+      expect(client.recovered).toBe(false);
+    });
+
+    test('a reconnect presents the position and runs onConnect at the hello', async () => {
+      const client = await dropped();
+      const infos: unknown[] = [];
+      client.onConnect((info) => infos.push(info));
+      const opening = client.connect();
+      expect(query(client)).not.toBe('1');
+      client.last.open();
+      await opening;
+      expect(infos).toEqual([]);
+      client.last.receive(`__etp_hello||0||{"recovered":true,"id":"${ID.replace('a', 'c')}"}`);
+      expect(infos).toEqual([{ recovered: true }]);
+      expect(client.recovered).toBe(true);
+    });
+
+    test('close() forgets the positions, even those told while it was closing', async () => {
+      const client = await dropped();
+      const opening = client.connect();
+      client.last.open();
+      await opening;
+      const closing = client.close();
+      client.last.receive('__etp_pos||0||["news","e1",8]');
+      client.last.end(1000);
+      await closing;
+      void client.connect().catch(() => undefined);
+      expect(query(client)).toBe('1');
+    });
+
+    test('recovery: false sends no parameter and leaves __etp_ frames to the handlers', async () => {
+      const client = await connected({ recovery: false });
+      expect(query(client)).toBeNull();
+      const got: string[] = [];
+      client.onUnknownEvent((_data, event) => void got.push(event));
+      client.last.receive('__etp_b||0||["chat","e1",1]\nsaid||0||hi');
+      expect(got).toEqual(['__etp_b']);
+    });
+  });
 });
