@@ -26,13 +26,20 @@ function onMessage(this: WebSocket, bytes: Buffer): void {
   // frame are dropped, so that a busy shutdown spends its time on closing handshakes.
   if (this.readyState !== WEBSOCKET_OPEN) return;
   const socket = socketOf(this);
-  const budget = socket.budget;
+  const server = socket.server;
+  let budget = socket.budget;
+  if (budget === undefined && server.maxEventsPerSecond > 0) {
+    // Made with the first message rather than with the connection: an idle one has no budget.
+    budget = socket.startBudget(server.maxEventsPerSecond);
+  }
   if (budget !== undefined && --budget.tokens < 0) budget.overdrawn();
-  dispatchMessage(socket.server, socket, bytes);
+  dispatchMessage(server, socket, bytes);
 }
 
 function onPong(this: WebSocket, data: Buffer): void {
-  socketOf(this).handlePong(data);
+  const socket = socketOf(this);
+  socket.handlePong();
+  socket.server.heartbeatPong(socket, data);
 }
 
 function onError(this: WebSocket, error: Error): void {

@@ -1,9 +1,10 @@
-import type { IncomingMessage } from 'node:http';
 import { autoCodec } from '../../../src/protocol/codec.js';
 import { EtpDisconnectReason } from '../../../src/protocol/close.js';
 import { EtpConnectionClosedError } from '../../../src/protocol/errors.js';
-import type { SocketEvents, SocketSettings } from '../../../src/server/socket-host.js';
+import { Backpressure } from '../../../src/server/backpressure.js';
+import type { SocketHost } from '../../../src/server/socket-host.js';
 import { EtpSocket } from '../../../src/server/etp-socket.js';
+import type { EtpHandshake } from '../../../src/server/handshake.js';
 import type { ServerWebSocket } from '../../../src/server/server-websocket.js';
 import { createGatewayMetrics } from '../../../src/metrics/gateway-metrics.js';
 
@@ -44,23 +45,19 @@ class FakeWebSocket implements ServerWebSocket {
   }
 }
 
-const settings: SocketSettings = {
+const metrics = createGatewayMetrics(undefined, new Map(), false);
+const host: SocketHost<EtpSocket> = {
   codec: autoCodec,
   ackTimeout: 1_000,
-  maxBufferedBytes: 4 * 1024 * 1024,
-  pauseReadingAt: 1024 * 1024,
-  maxEventsPerSecond: 0,
-};
-
-const metrics = createGatewayMetrics(undefined, new Map(), false);
-const events = {
+  backpressure: new Backpressure(4 * 1024 * 1024, 1024 * 1024, () => undefined),
   closing: () => undefined,
+  roomsOf: () => new Set(),
   ackFailed: metrics.ackFailed,
-} as unknown as SocketEvents<EtpSocket>;
+};
 
 function socketOn(): { socket: EtpSocket; ws: FakeWebSocket } {
   const ws = new FakeWebSocket();
-  return { socket: new EtpSocket(ws, {} as IncomingMessage, settings, events), ws };
+  return { socket: new EtpSocket(ws, {} as EtpHandshake, host), ws };
 }
 
 function end(socket: EtpSocket, code: number, reason = '', error?: Error): void {
@@ -146,29 +143,16 @@ describe('EtpSocket', () => {
     expect(order).toEqual(['listener', 'rejected']);
   });
 
-  test('settles its own requests, and a pong answers its pings and marks it alive', async () => {
+  test('settles its own requests, and a pong answers its pings', async () => {
     const { socket, ws } = socketOn();
     const answer = socket.emitWithAck('ask');
     socket.settleAck(1, Buffer.from('"yes"'));
     await expect(answer).resolves.toBe('yes');
-    socket.alive = false;
     const token = Buffer.from('round-01');
     socket.sendPing(token);
     const pong = socket.ping();
     expect(ws.pings).toBe(2);
-    socket.handlePong(Buffer.from(token));
+    socket.handlePong();
     await expect(pong).resolves.toBeUndefined();
-    expect(socket.alive).toBe(true);
-  });
-
-  test('only a pong echoing the heartbeat round token marks it alive', () => {
-    const { socket } = socketOn();
-    socket.sendPing(Buffer.from('round-02'));
-    socket.alive = false;
-    socket.handlePong(Buffer.alloc(0));
-    socket.handlePong(Buffer.from('round-01'));
-    expect(socket.alive).toBe(false);
-    socket.handlePong(Buffer.from('round-02'));
-    expect(socket.alive).toBe(true);
   });
 });
