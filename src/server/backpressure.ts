@@ -1,12 +1,18 @@
-import type { Writable } from 'node:stream';
 import { PAUSED_FOR_BACKLOG, type ReadPause } from './read-pause.js';
+
+/** What back-pressure needs of a TCP stream. */
+export interface DrainingStream {
+  /** Whether a write was refused, so that a 'drain' will come. */
+  readonly writableNeedDrain: boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
 
 /** What back-pressure needs of one connection. */
 export interface BackloggedPeer {
   /** Bytes not yet taken by the kernel: ws's own queue plus the TCP stream's buffer. */
   readonly bufferedAmount: number;
   /** The TCP stream under the WebSocket, once the connection is accepted. */
-  readonly stream: Writable | undefined;
+  readonly stream: DrainingStream | undefined;
   /** Why reading from the peer is stopped. */
   readonly reading: ReadPause;
   /** Writes out what sits corked, so that the kernel may take it before the backlog is judged. */
