@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { Writable } from 'node:stream';
 import { Backpressure, type BackloggedPeer } from '../../../src/server/backpressure.js';
 import { PAUSED_FOR_BACKLOG, ReadPause } from '../../../src/server/read-pause.js';
 
