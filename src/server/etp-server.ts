@@ -8,7 +8,6 @@ import type {
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger, WsMessageHandler } from '@nestjs/common';
-import type { WebSocket } from 'ws';
 import { EtpClose } from '../protocol/close.js';
 import type { EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
@@ -18,12 +17,12 @@ import { Backpressure } from './backpressure.js';
 import type { ConnectionAdmission, ConnectionRegistry } from './connection-registry.js';
 import type { HandlerRoute } from './dispatch.js';
 import { EtpSocket } from './etp-socket.js';
+import type { EtpWebSocket } from './etp-websocket.js';
 import { GatewayReports } from './gateway-reports.js';
 import { HandlerRoutes } from './handler-routes.js';
 import { EtpHandshake } from './handshake.js';
 import { HandshakeGate } from './handshake-gate.js';
 import { Heartbeat } from './heartbeat.js';
-import { listenTo } from './ws-listeners.js';
 import {
   resolveGatewayOptions,
   type EtpGatewayOptions,
@@ -231,7 +230,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** @internal Takes a connection whose upgrade is complete. */
   accept(
-    ws: WebSocket,
+    ws: EtpWebSocket,
     request: IncomingMessage,
     stream: Duplex,
     auth: unknown,
@@ -243,7 +242,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     socket.auth = auth;
     socket.stream = stream;
     this.connections.set(socket.id, socket);
-    listenTo(ws, socket);
+    ws.attach(socket);
     this.metrics.connectionOpened();
     if (admission !== undefined) {
       // The extension's first frame, before anything the gateways send.

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '@nestjs/common';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { escapeLogText, peerReports } from '../protocol/log-limit.js';
 import { describeThrown, type HandshakeAuthorizer } from './authorize.js';
 import type { ConnectionAdmission, ConnectionRegistry } from './connection-registry.js';
+import { EtpWebSocket } from './etp-websocket.js';
 import type { ResolvedGatewayOptions } from './options.js';
 import { isOriginAllowed } from './origin.js';
 import { refuseHandshake } from './refuse-handshake.js';
@@ -17,7 +18,7 @@ export interface GateHost {
   readonly registry: ConnectionRegistry | undefined;
   /** Takes a connection whose upgrade is complete. */
   accept(
-    ws: WebSocket,
+    ws: EtpWebSocket,
     request: IncomingMessage,
     stream: Duplex,
     auth: unknown,
@@ -31,6 +32,7 @@ export interface GateHost {
  * once the gateway shuts down, with 503.
  */
 export class HandshakeGate {
+  /** Makes an `EtpWebSocket` of every connection: its `WebSocket` option. */
   private readonly wss: WebSocketServer;
   private shut = false;
 
@@ -40,6 +42,7 @@ export class HandshakeGate {
     private readonly host: GateHost,
   ) {
     this.wss = new WebSocketServer({
+      WebSocket: EtpWebSocket,
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
@@ -72,7 +75,7 @@ export class HandshakeGate {
       const admitting = this.host.registry?.admit?.(request);
       if (admitting === undefined) {
         this.wss.handleUpgrade(request, stream, head, (ws) =>
-          this.accept(ws, request, stream, undefined, undefined),
+          this.accept(ws as EtpWebSocket, request, stream, undefined, undefined),
         );
       } else {
         stream.pause();
@@ -125,13 +128,13 @@ export class HandshakeGate {
       return;
     }
     this.wss.handleUpgrade(request, stream, head, (ws) => {
-      this.accept(ws, request, stream, auth, admission);
+      this.accept(ws as EtpWebSocket, request, stream, auth, admission);
       stream.resume(); // paused while the handshake waited; ws now listens
     });
   }
 
   private accept(
-    ws: WebSocket,
+    ws: EtpWebSocket,
     request: IncomingMessage,
     stream: Duplex,
     auth: unknown,
