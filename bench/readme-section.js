@@ -102,9 +102,9 @@ Reading the figures:
   the machine's ${machine.nproc} cores, so the time until every client has a broadcast includes time spent
   waiting for a core, and the clients' own CPU time (given below the table) adds to it; the CPU
   time per broadcast is the steadier figure of the two.
-- Of the memory EtpAdapter keeps per connection beyond bare ws, about 1,050 bytes are the handshake
-  request that \`EtpSocket.request\` holds (measured by not keeping it); the rest is the socket object
-  and its id, its room set, and the handler list Nest binds to each connection.
+- Of the memory EtpAdapter keeps per connection beyond bare ws, most is the socket object and its
+  id, the handshake's headers and URL that \`EtpSocket.request\` keeps (not the whole request), its room
+  set, and the handler list Nest binds to each connection.
 
 ${scaling}
 Run it yourself: \`npm run bench\` (about 15 minutes, 10 of them the scaling run; the broadcasts need some 10,000 open files in each

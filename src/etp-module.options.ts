@@ -38,7 +38,6 @@ export const {
   ConfigurableModuleClass: EtpConfigurableModule,
   /** Injection token of the `EtpModuleOptions` the module was given. */
   MODULE_OPTIONS_TOKEN: ETP_MODULE_OPTIONS,
-  OPTIONS_TYPE: ETP_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: ETP_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<EtpModuleOptions>({ moduleName: 'Etp' })
   .setClassMethodName('forRoot')

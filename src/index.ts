@@ -3,6 +3,7 @@ export { EtpAdapter } from './server/etp-adapter.js';
 export type { EtpGatewayStatus } from './server/etp-adapter.js';
 export { EtpServer } from './server/etp-server.js';
 export { EtpSocket } from './server/etp-socket.js';
+export type { EtpHandshake } from './server/handshake.js';
 export { ETP_UNKNOWN_EVENT, type EtpAck } from './server/dispatch.js';
 export { EtpEventName } from './server/etp-event-name.decorator.js';
 export type { EtpGatewayOptions, EtpHeartbeatOptions, EtpOrigin } from './server/options.js';

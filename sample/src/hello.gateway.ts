@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { Logger } from '@nestjs/common';
 import {
   MessageBody,
@@ -7,7 +6,13 @@ import {
   type OnGatewayConnection,
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
-import { ETP_UNKNOWN_EVENT, EtpEventName, EtpRoomsService, type EtpSocket } from 'nestjs-etp';
+import {
+  ETP_UNKNOWN_EVENT,
+  EtpEventName,
+  EtpRoomsService,
+  type EtpHandshake,
+  type EtpSocket,
+} from 'nestjs-etp';
 
 /** The Go reference README's example, served unchanged to its client. */
 @WebSocketGateway({ path: '/ws' })
@@ -16,7 +21,7 @@ export class HelloGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   constructor(private readonly rooms: EtpRoomsService) {}
 
-  handleConnection(socket: EtpSocket, request: IncomingMessage): void {
+  handleConnection(socket: EtpSocket, request: EtpHandshake): void {
     this.logger.log(`id: ${socket.id}, url: ${request.url}, connected`);
     this.rooms.join(socket, 'goodClients');
     socket.data.set('key', 'value');

@@ -37,7 +37,7 @@ const TIMED_OUT = Symbol('authorize timed out');
 const SHUT_DOWN = Symbol('server shut down');
 
 /** What happened to a handshake: `auth` when it may go on, otherwise it was answered. */
-export type Authorization = { readonly accepted: true; readonly auth: unknown } | undefined;
+export type Authorization = { readonly auth: unknown } | undefined;
 
 /**
  * Runs a gateway's `authorize` for each handshake. Whatever the authorizer does — throw any
@@ -117,7 +117,7 @@ export class HandshakeAuthorizer {
       answer(stream, outcome.status);
       return undefined;
     }
-    return { accepted: true, auth: outcome.auth };
+    return { auth: outcome.auth };
   }
 
   /** The authorizer's answer as a promise, even when it throws at once or returns a thenable. */

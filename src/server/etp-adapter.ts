@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import {
   Logger,
   type INestApplicationContext,
@@ -8,9 +8,10 @@ import {
 import type { Observable } from 'rxjs';
 import { EtpClose } from '../protocol/close.js';
 import { ETP_CONNECTION_OBSERVER } from '../etp.tokens.js';
-import type { ConnectionRegistry } from './etp-server.js';
+import type { ConnectionRegistry } from './connection-registry.js';
 import { EtpServer } from './etp-server.js';
 import type { EtpSocket } from './etp-socket.js';
+import type { EtpHandshake } from './handshake.js';
 import { AppProviders } from './app-providers.js';
 import { HandshakeAuthorizer, resolveAuthorize } from './authorize.js';
 import { GATEWAY_OPTION_KEYS, resolveGatewayOptions, type EtpGatewayOptions } from './options.js';
@@ -72,7 +73,7 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
   /** Nest calls it: runs `callback` for each connection the server accepts. */
   bindClientConnect(
     server: EtpServer,
-    callback: (socket: EtpSocket, request: IncomingMessage) => void,
+    callback: (socket: EtpSocket, request: EtpHandshake) => void,
   ): void {
     server.addConnectionCallback(callback);
   }
@@ -81,7 +82,8 @@ export class EtpAdapter implements WebSocketAdapter<EtpServer, EtpSocket, Gatewa
    * Nest calls it: runs `callback` once when the connection ends, with an `EtpDisconnectReason`.
    */
   bindClientDisconnect(socket: EtpSocket, callback: (reason: string) => void): void {
-    socket.onClose(() => callback(socket.disconnectReason ?? 'closed'));
+    // Kept as it is, with no closure around it: it costs each connection nothing more.
+    socket.onClose(callback);
   }
 
   /** Drops a client that connected while the application was still starting. */

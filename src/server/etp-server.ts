@@ -8,28 +8,31 @@ import type {
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger, WsMessageHandler } from '@nestjs/common';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { ackEventOf } from '../protocol/ack.js';
 import { EtpClose } from '../protocol/close.js';
 import type { EtpPayloadCodec } from '../protocol/codec.js';
 import { encodeFrame } from '../protocol/frame.js';
 import { encodeHello } from '../protocol/recovery.js';
-import { escapeLogText, peerReports } from '../protocol/log-limit.js';
-import { ETP_UNKNOWN_EVENT, type HandlerRoute } from './dispatch.js';
-import { describeThrown, type HandshakeAuthorizer } from './authorize.js';
+import type { HandshakeAuthorizer } from './authorize.js';
+import { Backpressure } from './backpressure.js';
+import type { ConnectionAdmission, ConnectionRegistry } from './connection-registry.js';
+import type { HandlerRoute } from './dispatch.js';
 import { EtpSocket } from './etp-socket.js';
+import type { EtpWebSocket } from './etp-websocket.js';
+import { GatewayReports } from './gateway-reports.js';
+import { HandlerRoutes } from './handler-routes.js';
+import { EtpHandshake } from './handshake.js';
+import { HandshakeGate } from './handshake-gate.js';
 import { Heartbeat } from './heartbeat.js';
-import { listenTo } from './ws-listeners.js';
 import {
   resolveGatewayOptions,
   type EtpGatewayOptions,
   type ResolvedGatewayOptions,
 } from './options.js';
-import { isOriginAllowed } from './origin.js';
-import { refuseHandshake } from './refuse-handshake.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { prepareFrame } from './websocket-frame.js';
-import type { SocketEvents } from './socket-host.js';
+import type { SocketHost } from './socket-host.js';
+
+export type { ConnectionAdmission, ConnectionRegistry } from './connection-registry.js';
 
 // The socket does not know the server's class: the server adds the property that points to it,
 // so that the two files do not import each other.
@@ -42,33 +45,9 @@ declare module './etp-socket.js' {
   }
 }
 
-/** What a handshake's extra step settled for the connection it is about to open. */
-export interface ConnectionAdmission {
-  /** The client asked to recover its previous connection, and all of it could be. */
-  readonly recovered: boolean;
-}
-
-/** Keeps track of every connection of every gateway and of the rooms each is in: the rooms registry. */
-export interface ConnectionRegistry {
-  /**
-   * A step of its own before the upgrade, after `authorize`: `undefined` when it has none for
-   * this handshake; otherwise what it settles is handed to `connected`. Never rejects.
-   */
-  admit?(request: IncomingMessage): Promise<ConnectionAdmission> | undefined;
-  connected(socket: EtpSocket, admission?: ConnectionAdmission): void;
-  /** Told when the connection starts closing, by the server or for it (not by the peer). */
-  closing?(socket: EtpSocket): void;
-  /** Told once the disconnect callbacks ran, so that they still see the socket's rooms. */
-  disconnected(socket: EtpSocket): void;
-  roomsOf(socket: EtpSocket): ReadonlySet<string>;
-}
-
 const NO_ROOMS: ReadonlySet<string> = new Set();
 
-type ConnectionCallback = (socket: EtpSocket, request: IncomingMessage) => void;
-
-/** Event names are the peer's: a log line shows this much of one. */
-const MAX_EVENT_IN_LOG = 100;
+type ConnectionCallback = (socket: EtpSocket, request: EtpHandshake) => void;
 
 /**
  * One gateway's ETP server, what `@WebSocketServer()` receives: its connections and a
@@ -88,33 +67,23 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   /** @internal Messages per second handled from one connection; 0: no limit. */
   readonly maxEventsPerSecond: number;
   /** @internal */
-  readonly routes = new Map<string, HandlerRoute>();
-  /** @internal */
-  unknownRoute: HandlerRoute | undefined;
-  /** @internal */
   readonly metrics: GatewayMetrics;
   /** @internal The gateway's `authorize`, set by the adapter. */
   authorizer: HandshakeAuthorizer | undefined;
 
   private readonly connections = new Map<string, EtpSocket>();
-  private readonly wss: WebSocketServer;
-  private readonly heartbeat: Heartbeat | undefined;
-  private readonly boundSlots: string[][] = [];
+  private readonly gate: HandshakeGate;
+  private readonly handlerRoutes = new HandlerRoutes();
+  private readonly reports: GatewayReports;
+  private readonly heartbeat: Heartbeat<EtpSocket> | undefined;
   private readonly connectionCallbacks: ConnectionCallback[] = [];
-  private closing = false;
-  /** What every connection of this server tells it: one object for all of them. */
-  private readonly socketEvents: SocketEvents<EtpSocket> = {
-    slowConsumer: (socket, buffered) => this.reportSlowConsumer(socket, buffered),
-    closing: (socket) => this.socketClosing(socket),
-    roomsOf: (socket) => this.roomsOf(socket),
-    ackFailed: (error) => this.metrics.ackFailed(error),
-  };
-  private slowConsumerCount = 0;
+  /** What every connection of this server reads of it and tells it: one object for all of them. */
+  private readonly socketHost: SocketHost<EtpSocket>;
 
   constructor(
     /** The gateway's options, as `@WebSocketGateway()` got them. */
     readonly options: Readonly<EtpGatewayOptions>,
-    private readonly logger: Logger,
+    logger: Logger,
     private observer: ConnectionRegistry | undefined,
     /** @internal The options with their defaults, checked: what the server reads. */
     readonly settings: ResolvedGatewayOptions = resolveGatewayOptions(options),
@@ -126,12 +95,26 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     this.maxBufferedBytes = settings.maxBufferedBytes;
     this.pauseReadingAt = settings.pauseReadingAt;
     this.maxEventsPerSecond = settings.maxEventsPerSecond;
-    this.wss = new WebSocketServer({
-      noServer: true,
-      clientTracking: false,
-      perMessageDeflate: false,
-      maxPayload: settings.maxPayload,
-    });
+    const reports = new GatewayReports(
+      logger,
+      this.metrics,
+      settings.onError,
+      this.maxBufferedBytes,
+    );
+    this.reports = reports;
+    this.socketHost = {
+      codec: settings.codec,
+      ackTimeout: settings.ackTimeout,
+      backpressure: new Backpressure<EtpSocket>(
+        settings.maxBufferedBytes,
+        settings.pauseReadingAt,
+        (socket, buffered) => reports.slowConsumer(socket, buffered),
+      ),
+      closing: (socket) => this.observer?.closing?.(socket),
+      roomsOf: (socket) => this.roomsOf(socket),
+      ackFailed: (error) => this.metrics.ackFailed(error),
+    };
+    this.gate = new HandshakeGate(settings, logger, this);
     if (settings.heartbeat !== false) {
       const { interval, timeout } = settings.heartbeat;
       this.heartbeat = new Heartbeat(this.connections, interval, timeout);
@@ -149,11 +132,6 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     return this.connections.size;
   }
 
-  /** How many connections this server has closed for falling behind `maxBufferedBytes`. */
-  get slowConsumers(): number {
-    return this.slowConsumerCount;
-  }
-
   /** Sends an event to every connection of this server; the frame is encoded once. */
   emit<E extends EtpEventNames<EmitEvents>>(event: E, ...data: EtpEmitArgs<EmitEvents, E>): number;
   emit(event: EtpUntypedEventName<EmitEvents>, data?: unknown): number;
@@ -165,6 +143,21 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     }
     this.metrics.broadcast(sent);
     return sent;
+  }
+
+  /** @internal The route of each subscribed event, for dispatch. */
+  get routes(): ReadonlyMap<string, HandlerRoute> {
+    return this.handlerRoutes.byEvent;
+  }
+
+  /** @internal The route of `ETP_UNKNOWN_EVENT`, if a gateway subscribes to it. */
+  get unknownRoute(): HandlerRoute | undefined {
+    return this.handlerRoutes.unknown;
+  }
+
+  /** @internal The rooms registry, once it met this server. */
+  get registry(): ConnectionRegistry | undefined {
+    return this.observer;
   }
 
   /** @internal The rooms a connection is in, as the observer keeps them. */
@@ -184,98 +177,12 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
 
   /** @internal Completes a handshake routed here, or refuses it. */
   handleUpgrade(request: IncomingMessage, stream: Duplex, head: Buffer): void {
-    if (this.closing) {
-      refuseHandshake(stream, 503, 'Service Unavailable');
-      return;
-    }
-    if (!isOriginAllowed(request, this.settings.cors?.origin)) {
-      if (peerReports.allow(request, this.logger)) {
-        this.logger.warn(
-          `Refused a handshake from origin ${escapeLogText(request.headers.origin!)}`,
-        );
-      }
-      refuseHandshake(stream, 403, 'Forbidden');
-      return;
-    }
-    const authorizer = this.authorizer;
-    if (authorizer === undefined) {
-      const admitting = this.observer?.admit?.(request);
-      if (admitting === undefined) {
-        this.wss.handleUpgrade(request, stream, head, (ws) => this.accept(ws, request, stream));
-      } else {
-        stream.pause();
-        void this.upgradeWhen(admitting, request, stream, head, undefined).catch((error) =>
-          this.acceptFailed(error, stream),
-        );
-      }
-      return;
-    }
-    void authorizer
-      .check(request, stream)
-      .then((granted) => {
-        if (granted === undefined) return;
-        const admitting = this.observer?.admit?.(request) ?? Promise.resolve(undefined);
-        return this.upgradeWhen(admitting, request, stream, head, granted.auth);
-      })
-      .catch((error: unknown) => this.acceptFailed(error, stream));
-  }
-
-  /** Completes the upgrade of a paused handshake once its admission is settled. */
-  private async upgradeWhen(
-    admitting: Promise<ConnectionAdmission | undefined>,
-    request: IncomingMessage,
-    stream: Duplex,
-    head: Buffer,
-    auth: unknown,
-  ): Promise<void> {
-    // A peer that resets the stream while it waits must not become an uncaught error.
-    const onError = (): void => void stream.destroy();
-    stream.on('error', onError);
-    let admission: ConnectionAdmission | undefined;
-    try {
-      admission = await admitting;
-    } finally {
-      stream.off('error', onError);
-    }
-    if (stream.destroyed) return;
-    if (this.closing) {
-      refuseHandshake(stream, 503, 'Service Unavailable');
-      return;
-    }
-    this.wss.handleUpgrade(request, stream, head, (ws) => {
-      this.accept(ws, request, stream, auth, admission);
-      stream.resume(); // paused while the handshake waited; ws now listens
-    });
-  }
-
-  /** Past authorize, a throw would otherwise be an unhandled rejection, which ends the process. */
-  private acceptFailed(error: unknown, stream: Duplex): void {
-    const { text, trace } = describeThrown(error);
-    this.logger.error(`Accepting a connection failed: ${text}`, trace);
-    stream.destroy();
+    this.gate.handle(request, stream, head);
   }
 
   /** @internal Nest's handlers for one gateway on this path, bound to one socket. */
   bindHandlers(socket: EtpSocket, handlers: WsMessageHandler[]): void {
-    const slot = socket.handlers.length;
-    socket.handlers.push(handlers);
-    if (this.boundSlots[slot] !== undefined) return;
-    // Every socket gets the same gateways' lists in the same order, so the routes are built once.
-    this.boundSlots[slot] = handlers.map((handler) => String(handler.message));
-    handlers.forEach((handler, index) => {
-      const event = String(handler.message);
-      const route: HandlerRoute = {
-        slot,
-        index,
-        ackEvent: ackEventOf(event),
-        manualAck: handler.isAckHandledManually === true,
-      };
-      if (event === ETP_UNKNOWN_EVENT) {
-        this.unknownRoute ??= route;
-      } else if (!this.routes.has(event)) {
-        this.routes.set(event, route);
-      }
-    });
+    this.handlerRoutes.bind(socket, handlers);
   }
 
   /**
@@ -287,7 +194,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
    * connections still open after `shutdownTimeout` are ended without it.
    */
   async close(): Promise<void> {
-    this.closing = true;
+    this.gate.shutDown();
     this.heartbeat?.stop();
     const sockets = [...this.connections.values()];
     if (sockets.length > 0) {
@@ -303,70 +210,39 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       clearTimeout(timer);
       for (const socket of this.connections.values()) socket.terminate();
     }
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.gate.close();
   }
 
-  /** @internal A connection started closing: it is a member of nothing from now on. */
-  socketClosing(socket: EtpSocket): void {
-    this.observer?.closing?.(socket);
-  }
-
-  /** @internal Once per connection: the socket closes itself right after. */
-  reportSlowConsumer(socket: EtpSocket, buffered: number): void {
-    this.slowConsumerCount++;
-    this.logger.warn(
-      `Closed a slow consumer [socket ${socket.id}]: ${buffered} bytes waiting, ` +
-        `more than maxBufferedBytes (${this.maxBufferedBytes})`,
-    );
-  }
-
-  /**
-   * Reports a message that is not an ETP frame, or data the codec refused: to `onError`, and to the
-   * log (rate-limited).
-   */
+  /** @internal A message that is not an ETP frame, or data the codec refused. */
   reportMalformed(error: Error, socket: EtpSocket): void {
-    this.metrics.malformed(error);
-    if (peerReports.allow(socket, this.logger)) {
-      this.logger.warn(`${escapeLogText(error.message)} [socket ${socket.id}]`);
-    }
-    this.notify(error, socket);
+    this.reports.malformed(error, socket);
   }
 
-  /** Reports an event no handler takes: to `onError`, and to the log (rate-limited). */
+  /** @internal An event no handler takes. */
   reportUnknownEvent(event: string, socket: EtpSocket): void {
-    const error = new Error(`Unknown ETP event "${event}" with no ${ETP_UNKNOWN_EVENT} handler`);
-    if (peerReports.allow(socket, this.logger)) {
-      this.logger.debug?.(`${escapeLogText(error.message)} [socket ${socket.id}]`);
-    }
-    this.notify(error, socket);
+    this.reports.unknownEvent(event, socket);
   }
 
-  /** Reports a handler that threw: to `onError`, and to the log. */
+  /** @internal A handler that threw. */
   reportHandlerFailure(error: unknown, socket: EtpSocket, event: string): void {
-    this.logger.error(
-      `Handler of "${escapeLogText(event, MAX_EVENT_IN_LOG)}" failed [socket ${socket.id}]`,
-      error instanceof Error ? error.stack : String(error),
-    );
+    this.reports.handlerFailure(error, socket, event);
   }
 
-  private accept(
-    ws: WebSocket,
+  /** @internal Takes a connection whose upgrade is complete. */
+  accept(
+    ws: EtpWebSocket,
     request: IncomingMessage,
     stream: Duplex,
-    auth?: unknown,
-    admission?: ConnectionAdmission,
+    auth: unknown,
+    admission: ConnectionAdmission | undefined,
   ): void {
-    if (this.closing) {
-      // A handshake that began before close() completes after it: nobody would close it later.
-      ws.terminate();
-      return;
-    }
-    const socket = new EtpSocket(ws, request, this.settings, this.socketEvents);
+    const handshake = new EtpHandshake(request);
+    const socket = new EtpSocket(ws, handshake, this.socketHost);
     (socket as { server: EtpServer }).server = this;
     socket.auth = auth;
     socket.stream = stream;
     this.connections.set(socket.id, socket);
-    listenTo(ws, socket);
+    ws.attach(socket);
     this.metrics.connectionOpened();
     if (admission !== undefined) {
       // The extension's first frame, before anything the gateways send.
@@ -374,27 +250,23 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       socket.sendFrame(encodeHello(admission.recovered, socket.id));
     }
     this.observer?.connected(socket, admission);
-    for (const callback of this.connectionCallbacks) callback(socket, request);
+    for (const callback of this.connectionCallbacks) callback(socket, handshake);
+  }
+
+  /** @internal A pong from a connection's peer, for the heartbeat. */
+  heartbeatPong(socket: EtpSocket, data: Buffer): void {
+    this.heartbeat?.pong(socket, data);
   }
 
   /** @internal A connection has ended: forget it, tell the socket and its listeners, then the observer. */
   connectionEnded(socket: EtpSocket, code: number, reason: Buffer): void {
     this.connections.delete(socket.id);
+    this.heartbeat?.forget(socket);
     try {
       socket.handleClose(code, reason);
     } finally {
       this.observer?.disconnected(socket);
     }
     this.metrics.connectionClosed(socket.disconnectReason);
-  }
-
-  private notify(error: Error, socket: EtpSocket): void {
-    const hook = this.settings.onError;
-    if (hook === undefined) return;
-    try {
-      hook(error, socket);
-    } catch (hookError) {
-      this.logger.error('The gateway onError hook threw', (hookError as Error).stack);
-    }
   }
 }

@@ -1,25 +1,18 @@
 import type { EtpPayloadCodec } from '../protocol/codec.js';
+import type { Backpressure, BackloggedPeer } from './backpressure.js';
 
-/** What a connection reads of its gateway's settings. */
-export interface SocketSettings {
+/**
+ * What a connection reads of the server that accepted it, and tells it: one object per server,
+ * shared by all its connections. Generic in the socket so that the socket and the server need
+ * not import each other.
+ */
+export interface SocketHost<Socket extends BackloggedPeer> {
+  /** The gateway's payload codec. */
   readonly codec: EtpPayloadCodec;
   /** Default timeout of `emitWithAck` and `ping`, in ms. */
   readonly ackTimeout: number;
-  /** The backlog past which the peer is closed as a slow consumer. */
-  readonly maxBufferedBytes: number;
-  /** The backlog above which reading from the peer stops. */
-  readonly pauseReadingAt: number;
-  /** Messages per second handled from the peer; 0: no limit. */
-  readonly maxEventsPerSecond: number;
-}
-
-/**
- * What a connection tells the server that accepted it, and asks of it. Generic in the socket so
- * that the socket and the server need not import each other.
- */
-export interface SocketEvents<Socket> {
-  /** The connection was closed for falling `buffered` bytes behind in reading. */
-  slowConsumer(socket: Socket, buffered: number): void;
+  /** Judges the backlog after every write, and drops a slow consumer. */
+  readonly backpressure: Backpressure<Socket>;
   /** The connection starts closing, by the server or for it (not by the peer). */
   closing(socket: Socket): void;
   /** The rooms the connection is in. */

@@ -53,10 +53,6 @@ export class UpgradeRouter {
     }
   }
 
-  get empty(): boolean {
-    return this.catchAll === undefined && this.byPath.size === 0;
-  }
-
   /**
    * Serves no gateway any more: every handshake gets 503 until the HTTP server closes, when the
    * listener goes (a closed server is not left holding it).

@@ -71,6 +71,8 @@ describe('a peer that stops reading', () => {
   });
 
   const slowLines = () => logger.at('warn').filter((line) => line.includes('slow consumer'));
+  /** The connections the server closed as slow consumers, as the gateway was told. */
+  const slowConsumers = () => disconnects.filter((one) => one.reason === 'slow consumer').length;
 
   it('is closed as a slow consumer by a broadcast, while a fast room member keeps pace', async () => {
     const stalled = await RawPeer.connect(app.port);
@@ -94,7 +96,7 @@ describe('a peer that stops reading', () => {
     expect(gone.reason).toBe('slow consumer');
     expect(gone.socket.closeCode).toBe(1008);
     expect(gone.socket.disconnectReason).toBe('slow consumer');
-    expect(server.slowConsumers).toBe(1);
+    expect(slowConsumers()).toBe(1);
     expect(slowLines()).toHaveLength(1);
     expect(slowLines()[0]).toContain(gone.socket.id);
     expect(server.size).toBe(1);
@@ -113,7 +115,7 @@ describe('a peer that stops reading', () => {
     await eventually(() => disconnects.length === 1);
     peer.destroy();
     expect(disconnects.map((one) => one.reason)).toEqual(['slow consumer']);
-    expect(server.slowConsumers).toBe(1);
+    expect(slowConsumers()).toBe(1);
     expect(slowLines()).toHaveLength(1);
   });
 
@@ -129,7 +131,7 @@ describe('a peer that stops reading', () => {
       if (sent > 200_000) throw new Error('the server never stopped reading');
     }
     expect(server.size).toBe(1);
-    expect(server.slowConsumers).toBe(0);
+    expect(slowConsumers()).toBe(0);
 
     peer.resume();
     await eventually(() => peer.messages.length === sent, 15_000);

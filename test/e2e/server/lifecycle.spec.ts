@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import type { IncomingMessage } from 'node:http';
 import {
   SubscribeMessage,
   WebSocketGateway,
@@ -15,6 +14,7 @@ import {
   EtpModule,
   EtpServer,
   isNormalClose,
+  type EtpHandshake,
   type EtpSocket,
 } from '../../../src/index.js';
 import { eventually, startApp, type TestApp } from '../../support/app.js';
@@ -29,7 +29,7 @@ interface Ended {
 class LifecycleGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer() server!: EtpServer;
   initServer: EtpServer | undefined;
-  readonly connected: Array<{ socket: EtpSocket; request: IncomingMessage }> = [];
+  readonly connected: Array<{ socket: EtpSocket; request: EtpHandshake }> = [];
   readonly ended: Ended[] = [];
   pendingAsk: Promise<unknown> | undefined;
 
@@ -37,7 +37,7 @@ class LifecycleGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     this.initServer = server;
   }
 
-  handleConnection(socket: EtpSocket, request: IncomingMessage) {
+  handleConnection(socket: EtpSocket, request: EtpHandshake) {
     this.connected.push({ socket, request });
   }
 

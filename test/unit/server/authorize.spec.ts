@@ -165,7 +165,7 @@ describe('HandshakeAuthorizer', () => {
 
   test('keeps what authorize returns, and refuses false with 401', async () => {
     expect(await checked(() => ({ user: 'a' }))).toMatchObject({
-      granted: { accepted: true, auth: { user: 'a' } },
+      granted: { auth: { user: 'a' } },
       status: '',
     });
     expect(await checked(async () => false)).toMatchObject({

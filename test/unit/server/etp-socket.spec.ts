@@ -1,72 +1,6 @@
-import type { IncomingMessage } from 'node:http';
-import { autoCodec } from '../../../src/protocol/codec.js';
 import { EtpDisconnectReason } from '../../../src/protocol/close.js';
 import { EtpConnectionClosedError } from '../../../src/protocol/errors.js';
-import type { SocketEvents, SocketSettings } from '../../../src/server/socket-host.js';
-import { EtpSocket } from '../../../src/server/etp-socket.js';
-import type { ServerWebSocket } from '../../../src/server/server-websocket.js';
-import { createGatewayMetrics } from '../../../src/metrics/gateway-metrics.js';
-
-/** The `ws` side of a socket: records what is written, closes when told. */
-class FakeWebSocket implements ServerWebSocket {
-  readyState = 1;
-  bufferedAmount = 0;
-  isPaused = false;
-  readonly sent: Array<{ data: string | Uint8Array; binary: boolean }> = [];
-  pings = 0;
-  closedWith: { code?: number; reason?: string } | undefined;
-  terminated = false;
-
-  send(data: string | Uint8Array, options: { readonly binary: boolean }): void {
-    this.sent.push({ data, binary: options.binary });
-  }
-
-  ping(): void {
-    this.pings++;
-  }
-
-  pause(): void {
-    this.isPaused = true;
-  }
-
-  resume(): void {
-    this.isPaused = false;
-  }
-
-  close(code?: number, reason?: string): void {
-    this.closedWith = { code, reason };
-    this.readyState = 2;
-  }
-
-  terminate(): void {
-    this.terminated = true;
-    this.readyState = 2;
-  }
-}
-
-const settings: SocketSettings = {
-  codec: autoCodec,
-  ackTimeout: 1_000,
-  maxBufferedBytes: 4 * 1024 * 1024,
-  pauseReadingAt: 1024 * 1024,
-  maxEventsPerSecond: 0,
-};
-
-const metrics = createGatewayMetrics(undefined, new Map(), false);
-const events = {
-  closing: () => undefined,
-  ackFailed: metrics.ackFailed,
-} as unknown as SocketEvents<EtpSocket>;
-
-function socketOn(): { socket: EtpSocket; ws: FakeWebSocket } {
-  const ws = new FakeWebSocket();
-  return { socket: new EtpSocket(ws, {} as IncomingMessage, settings, events), ws };
-}
-
-function end(socket: EtpSocket, code: number, reason = '', error?: Error): void {
-  if (error !== undefined) socket.handleError(error);
-  socket.handleClose(code, Buffer.from(reason));
-}
+import { end, socketOn } from './support/fake-socket.js';
 
 describe('EtpSocket', () => {
   test('emits text frames as text messages while open, and nothing once closed', () => {
@@ -76,58 +10,6 @@ describe('EtpSocket', () => {
     ws.readyState = 3;
     expect(socket.emit('hi')).toBe(false);
     expect(ws.sent).toHaveLength(1);
-  });
-
-  test('a close by the peer is "client closed", with its code and text', () => {
-    const { socket } = socketOn();
-    end(socket, 1000, 'bye');
-    expect(socket.disconnectReason).toBe(EtpDisconnectReason.ClientClosed);
-    expect(socket.closeCode).toBe(1000);
-    expect(socket.closeReason).toBe('bye');
-    expect(socket.closeError).toBeUndefined();
-    expect(socket.isNormalClose()).toBe(true);
-  });
-
-  test('close() makes it "server closed"; an end without a close frame "transport error"', () => {
-    const closed = socketOn();
-    closed.socket.close(4000, 'go');
-    expect(closed.ws.closedWith).toEqual({ code: 4000, reason: 'go' });
-    end(closed.socket, 4000, 'go');
-    expect(closed.socket.disconnectReason).toBe(EtpDisconnectReason.ServerClosed);
-
-    const lost = socketOn();
-    end(lost.socket, 1006);
-    expect(lost.socket.disconnectReason).toBe(EtpDisconnectReason.TransportError);
-    expect(lost.socket.closeReason).toBeUndefined();
-  });
-
-  test('a message over maxPayload is "message too big" with 1009, whatever code ws reports', () => {
-    const { socket } = socketOn();
-    const tooBig = Object.assign(new RangeError('Max payload size exceeded'), {
-      code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
-    });
-    end(socket, 1006, '', tooBig);
-    expect(socket.disconnectReason).toBe(EtpDisconnectReason.MessageTooBig);
-    expect(socket.closeCode).toBe(1009);
-    expect(socket.closeError).toBe(tooBig);
-  });
-
-  test('a peer dropped by the heartbeat is "heartbeat timeout"', () => {
-    const { socket, ws } = socketOn();
-    socket.expireHeartbeat();
-    expect(ws.terminated).toBe(true);
-    end(socket, 1006);
-    expect(socket.disconnectReason).toBe(EtpDisconnectReason.HeartbeatTimeout);
-  });
-
-  test('the close fields cannot be written from outside', () => {
-    const { socket } = socketOn();
-    end(socket, 1000);
-    const writable = socket as unknown as Record<string, unknown>;
-    for (const field of ['closeCode', 'closeReason', 'closeError', 'disconnectReason']) {
-      expect(() => (writable[field] = 1)).toThrow(TypeError);
-    }
-    expect(socket.closeCode).toBe(1000);
   });
 
   test('the end rejects waiting requests with the reason, then runs the close listeners', async () => {
@@ -146,29 +28,16 @@ describe('EtpSocket', () => {
     expect(order).toEqual(['listener', 'rejected']);
   });
 
-  test('settles its own requests, and a pong answers its pings and marks it alive', async () => {
+  test('settles its own requests, and a pong answers its pings', async () => {
     const { socket, ws } = socketOn();
     const answer = socket.emitWithAck('ask');
     socket.settleAck(1, Buffer.from('"yes"'));
     await expect(answer).resolves.toBe('yes');
-    socket.alive = false;
     const token = Buffer.from('round-01');
     socket.sendPing(token);
     const pong = socket.ping();
     expect(ws.pings).toBe(2);
-    socket.handlePong(Buffer.from(token));
+    socket.handlePong();
     await expect(pong).resolves.toBeUndefined();
-    expect(socket.alive).toBe(true);
-  });
-
-  test('only a pong echoing the heartbeat round token marks it alive', () => {
-    const { socket } = socketOn();
-    socket.sendPing(Buffer.from('round-02'));
-    socket.alive = false;
-    socket.handlePong(Buffer.alloc(0));
-    socket.handlePong(Buffer.from('round-01'));
-    expect(socket.alive).toBe(false);
-    socket.handlePong(Buffer.from('round-02'));
-    expect(socket.alive).toBe(true);
   });
 });

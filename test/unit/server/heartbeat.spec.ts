@@ -1,20 +1,33 @@
 import { jest } from '@jest/globals';
-import type { EtpSocket } from '../../../src/server/etp-socket.js';
-import { Heartbeat } from '../../../src/server/heartbeat.js';
+import { Heartbeat, type HeartbeatPeer } from '../../../src/server/heartbeat.js';
 import { PAUSED_FOR_BUDGET, ReadPause } from '../../../src/server/read-pause.js';
 
-/** The part of a socket the heartbeat uses; `answers` says whether its peer pongs. */
-class FakeSocket {
-  alive = true;
+/**
+ * The part of a socket the heartbeat uses; `answers` says whether its peer pongs, and `echo`
+ * what its pong carries (by default the ping's token).
+ */
+class FakeSocket implements HeartbeatPeer {
+  heartbeat: Heartbeat<FakeSocket> | undefined;
   pings = 0;
   expired = false;
   readonly reading = new ReadPause({ isPaused: false, pause() {}, resume() {} });
 
-  constructor(private readonly answers: boolean) {}
+  constructor(
+    private readonly answers: boolean,
+    private readonly echo?: (token: Buffer) => Buffer[],
+  ) {}
 
-  sendPing(): void {
+  sendPing(token: Buffer): void {
     this.pings++;
-    if (this.answers) queueMicrotask(() => (this.alive = true));
+    if (!this.answers) return;
+    const pongs = this.echo?.(token) ?? [Buffer.from(token)];
+    queueMicrotask(() => {
+      for (const pong of pongs) this.heartbeat!.pong(this, pong);
+    });
+  }
+
+  readingHeldFor(reason: number): boolean {
+    return this.reading.holds(reason);
   }
 
   expireHeartbeat(): void {
@@ -25,9 +38,11 @@ class FakeSocket {
 beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
 
-function heartbeatOf(...sockets: FakeSocket[]): Heartbeat {
-  const map = new Map(sockets.map((socket, at) => [String(at), socket as unknown as EtpSocket]));
-  return new Heartbeat(map, 1_000, 300);
+function heartbeatOf(...sockets: FakeSocket[]): Heartbeat<FakeSocket> {
+  const map = new Map(sockets.map((socket, at) => [String(at), socket]));
+  const heartbeat = new Heartbeat(map, 1_000, 300);
+  for (const socket of sockets) socket.heartbeat = heartbeat;
+  return heartbeat;
 }
 
 describe('Heartbeat', () => {
@@ -72,5 +87,41 @@ describe('Heartbeat', () => {
     await jest.advanceTimersByTimeAsync(10_000);
     expect(silent.pings).toBe(1);
     expect(silent.expired).toBe(false);
+  });
+
+  test('only a pong echoing the round token keeps a peer', async () => {
+    const stale = new FakeSocket(true, () => [Buffer.alloc(0), Buffer.from('round-01')]);
+    const echoing = new FakeSocket(true, (token) => [Buffer.from('round-01'), token]);
+    const heartbeat = heartbeatOf(stale, echoing);
+    heartbeat.start();
+    await jest.advanceTimersByTimeAsync(1_300);
+    expect(stale.expired).toBe(true);
+    expect(echoing.expired).toBe(false);
+    heartbeat.stop();
+  });
+
+  test('a peer that connects during a round is not waited for until the next', async () => {
+    const sockets = new Map<string, FakeSocket>();
+    const heartbeat = new Heartbeat(sockets, 1_000, 300);
+    heartbeat.start();
+    await jest.advanceTimersByTimeAsync(1_000);
+    const late = new FakeSocket(false);
+    sockets.set('late', late);
+    await jest.advanceTimersByTimeAsync(300);
+    expect([late.pings, late.expired]).toEqual([0, false]);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect([late.pings, late.expired]).toEqual([1, true]);
+    heartbeat.stop();
+  });
+
+  test('a peer whose connection ended is waited for no more', async () => {
+    const silent = new FakeSocket(false);
+    const heartbeat = heartbeatOf(silent);
+    heartbeat.start();
+    await jest.advanceTimersByTimeAsync(1_000);
+    heartbeat.forget(silent);
+    await jest.advanceTimersByTimeAsync(300);
+    expect(silent.expired).toBe(false);
+    heartbeat.stop();
   });
 });
