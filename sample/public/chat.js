@@ -172,7 +172,12 @@ $('say-form').addEventListener('submit', async (event) => {
   $('text').value = '';
   try {
     const answer = await client.emitWithAck('say', { room, text }, { timeout: 5000 });
-    if (answer !== undefined) logAck(`say → delivered to ${answer.delivered}`);
+    if (answer === undefined) return;
+    logAck(
+      answer.delivered === null
+        ? 'say → sent (an instance did not answer the count)'
+        : `say → delivered to ${answer.delivered}`,
+    );
   } catch (error) {
     addMessage({ text: `not sent: ${error.message}` }, true);
   }

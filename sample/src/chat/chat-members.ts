@@ -63,15 +63,20 @@ export async function roomSizes(
 }
 
 /**
- * Sends a chat message to a room on every instance; returns how many members it went to there.
- * `emit` itself counts only the connections of this instance, so the members are counted first.
+ * Sends a chat message to a room on every instance; returns how many members it went to there,
+ * or `null` when an instance did not answer the count (one that just died is still counted until
+ * the others stop hearing its heartbeats). `emit` itself counts only the connections of this
+ * instance, so the members are counted after it; the message never waits for the count.
  */
 export async function sendToRoom(
   rooms: EtpRoomsService,
   room: string,
   message: object,
-): Promise<number> {
-  const members = await rooms.to(room).fetchSockets();
+): Promise<number | null> {
   rooms.to(room).emit('message', message);
-  return members.length;
+  try {
+    return (await rooms.to(room).fetchSockets()).length;
+  } catch {
+    return null;
+  }
 }
