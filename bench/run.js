@@ -6,7 +6,9 @@
 //                (redis: the broadcast across two instances through Redis, which needs
 //                redis-server installed; scale: 2, 4 and 8 instances on one Redis, see scale.js,
 //                written to bench/results/scale.*; fairness: 50 honest peers' ack latency against
-//                one flooding peer, EtpAdapter only)
+//                one flooding peer, EtpAdapter only; recovery: the cost of keeping room broadcasts
+//                and a mass reconnect after an instance is lost, see recovery.js, written to
+//                bench/results/recovery.*)
 //   --rounds=N   echo rounds per server (interleaved; the best round is reported)
 //   --passes=N   passes of the scaling run (default 3; the median of each figure is reported)
 //   --loaders=N  load processes sharing the clients of the broadcast across instances
@@ -20,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { sleep, start } from './children.js';
 import { runCluster } from './cluster.js';
 import { runFairness } from './fairness.js';
+import { recoveryMarkdown, runRecovery } from './recovery.js';
 import { goalsOf } from './goals.js';
 import { clusterMarkdown, markdown, roomMarkdown, svg } from './report.js';
 import { runScale } from './scale.js';
@@ -113,6 +116,36 @@ config.scale = smoke
 config.fairness = smoke
   ? { peers: 10, rate: 20, warmupMs: 300, durationMs: 1_000 }
   : { peers: 50, rate: 20, warmupMs: 1_000, durationMs: 5_000 };
+config.recovery = smoke
+  ? {
+      keeping: { clients: 50, broadcasts: 200, warmup: 50, chunk: 50, passes: 1, idleMs: 300 },
+      reconnect: {
+        clients: 50,
+        before: 5,
+        during: 10,
+        spacingMs: 20,
+        timeoutMs: 20_000,
+        modes: ['kill'],
+      },
+    }
+  : {
+      keeping: {
+        clients: 1_000,
+        broadcasts: 2_000,
+        warmup: 500,
+        chunk: 50,
+        passes: 3,
+        idleMs: 1_000,
+      },
+      reconnect: {
+        clients: Number(flags.get('reconnect-clients') ?? 2_000),
+        before: 10,
+        during: 20,
+        spacingMs: 20,
+        timeoutMs: 120_000,
+        modes: ['kill', 'shutdown'],
+      },
+    };
 if (flags.has('rounds')) config.echo.rounds = Number(flags.get('rounds'));
 if (flags.has('loaders')) config.cluster.loaders = Number(flags.get('loaders'));
 
@@ -326,6 +359,23 @@ try {
   }
   if ((only === undefined || only === 'fairness') && (chosen?.includes('etp') ?? true))
     results.fairness = await runFairness(config.fairness);
+  if (only === undefined || only === 'recovery') {
+    results.recovery = await runRecovery(config.recovery, chosen);
+    const table = recoveryMarkdown(results.recovery, config.recovery);
+    if (chosen === undefined) {
+      const report = { date: new Date().toISOString(), smoke, machine, config: config.recovery };
+      await write(
+        'recovery.json',
+        JSON.stringify({ ...report, ...results.recovery }, null, 2) + '\n',
+        'json',
+      );
+      await write('recovery.md', table, 'markdown');
+    }
+    console.log('\n' + table);
+    if (results.recovery.failures.length > 0) {
+      throw new Error(`recovery lost or duplicated ticks: ${results.recovery.failures.join('; ')}`);
+    }
+  }
 } catch (error) {
   console.error(`bench failed: ${error.message}`);
   exitCode = 1;

@@ -19,6 +19,13 @@ export const ROOM = 'crowd';
 
 export const HOST = '127.0.0.1';
 
+/** The room of the recovery benchmark, and how much each room keeps there. */
+export const RECOVERY_ROOM = 'prices';
+export const RECOVERY_WINDOW = Object.freeze({ ms: 120_000, messages: 1_000 });
+
+/** Tick `seq` of the recovery benchmark: as long as PAYLOAD, told apart by `seq`. */
+export const tick = (seq) => ({ ...PAYLOAD_OBJECT, seq });
+
 /** The servers, in the order they are reported. */
 export const ECHO_SERVERS = ['bare', 'plain', 'ws', 'io', 'etp'];
 // `floor`: a raw net server writing one prebuilt frame to each member (floor-server.js).
