@@ -24,7 +24,6 @@ const ROOM = { rooms: ['lobby'], except: [] };
 async function setup({ counts = false, peers = [B, C], timeout = 1_000 } = {}) {
   const bus = new MemoryBus();
   const channels = channelsOf('app', SELF);
-  let requester: Requester;
   const transport = bus.transport(
     {
       onMessage: (channel, bytes) => {
@@ -51,7 +50,7 @@ async function setup({ counts = false, peers = [B, C], timeout = 1_000 } = {}) {
       throw new Error('the requester asks only the others');
     },
   } satisfies BrokerContext;
-  requester = new Requester('TestBroker', context, alive, timeout);
+  const requester = new Requester('TestBroker', context, alive, timeout);
   /** The requests that went out, with their channel. */
   const sent = (): Array<{ channel: string; message: ControlMessage }> =>
     bus.log.map(({ channel, bytes }) => ({
