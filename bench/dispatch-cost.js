@@ -1,4 +1,4 @@
-// What metrics add to dispatch, measured in one process without sockets:
+// What dispatch costs per event, and what metrics add to it, in one process without sockets:
 //   npm run build && node bench/dispatch-cost.js [dist of a build without metrics] [names]
 // `names`, comma-separated, picks configurations (default: all of them). Run `before,off` alone
 // to see the cost of metrics being off as an app has it: with no recording gateway in the
@@ -30,7 +30,9 @@ async function load(dist) {
   const url = (file) => pathToFileURL(resolve(dist, file)).href;
   const { EtpServer } = await import(url('server/etp-server.js'));
   const { EtpSocket } = await import(url('server/etp-socket.js'));
+  // Builds before the shared receive loop had `dispatchMessage(server, socket, bytes)`.
   const { dispatchMessage } = await import(url('server/dispatch.js'));
+  const receive = dispatchMessage ?? (await import(url('protocol/receive.js'))).receiveMessage;
   return (options) => {
     const server = new EtpServer(
       { path: '/ws', heartbeat: false, ...options },
@@ -38,10 +40,13 @@ async function load(dist) {
       undefined,
     );
     const transport = { readyState: 1, send() {}, ping() {}, close() {}, terminate() {} };
-    const socket = new EtpSocket(transport, {}, server);
+    // What EtpServer.accept does: the socket gets the server's shared host, then its server.
+    const socket = new EtpSocket(transport, {}, server.socketHost);
+    socket.server = server;
     // Nest's handler callbacks are async functions: each answer waits for a promise.
     server.bindHandlers(socket, [{ message: 'echo', callback: async (body) => body }]);
-    return () => dispatchMessage(server, socket, frame);
+    const receiver = dispatchMessage === undefined ? server.dispatch : server;
+    return () => receive(receiver, socket, frame);
   };
 }
 

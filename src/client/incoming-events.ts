@@ -1,8 +1,9 @@
-import { ackEventOf, isAckEvent } from '../protocol/ack.js';
+import { ackEventOf } from '../protocol/ack.js';
 import type { EtpPayloadCodec } from '../protocol/codec.js';
-import { EtpPayloadError, type EtpFrameError } from '../protocol/errors.js';
-import { decodeFrame, encodeFrame } from '../protocol/frame.js';
+import type { EtpFrameError, EtpPayloadError } from '../protocol/errors.js';
+import { encodeFrame } from '../protocol/frame.js';
 import type { PendingAcks } from '../protocol/pending-acks.js';
+import { receiveMessage, type EtpReceiver } from '../protocol/receive.js';
 import type { EtpEventHandler } from './client-options.js';
 import { EtpHandlerError, EtpUnknownEventError } from './errors.js';
 import type { ClientTransport } from './transport.js';
@@ -14,8 +15,11 @@ export interface IncomingEventsOwner {
   reportError(error: Error): void;
 }
 
-/** The client's side of incoming frames: its handlers, the answers they give, acks settled. */
-export class IncomingEvents {
+/**
+ * A client's side of the receive loop (`receiveMessage`): its handlers, the answers they give,
+ * its own requests' answers settled, and every problem reported as an error of the client.
+ */
+export class IncomingEvents implements EtpReceiver<ClientTransport, EtpEventHandler> {
   readonly handlers = new Map<string, EtpEventHandler>();
   unknownHandler: EtpEventHandler | undefined;
 
@@ -30,53 +34,38 @@ export class IncomingEvents {
    * its answer goes out on the connection that asked, never on a later one.
    */
   handle(transport: ClientTransport, bytes: Uint8Array): void {
-    let frame;
-    try {
-      frame = decodeFrame(bytes);
-    } catch (error) {
-      this.owner.reportError(error as EtpFrameError);
-      return;
-    }
-    const { event, ackId, data } = frame;
-    if (isAckEvent(event)) {
-      this.acks.settle(ackId, data);
-      return;
-    }
-    const handler = this.handlers.get(event) ?? this.unknownHandler;
-    if (handler === undefined) {
-      this.owner.reportError(new EtpUnknownEventError(event));
-      if (ackId !== 0) this.answer(transport, event, ackId, undefined);
-      return;
-    }
-    let body: unknown;
-    try {
-      body = this.codec.decode(data);
-    } catch (cause) {
-      this.owner.reportError(new EtpPayloadError(event, { cause }));
-      if (ackId !== 0) this.answer(transport, event, ackId, undefined);
-      return;
-    }
-    let result: unknown;
-    try {
-      result = handler(body, event);
-    } catch (error) {
-      this.handlerFailed(transport, event, ackId, error);
-      return;
-    }
-    if (isThenable(result)) {
-      result.then(
-        (value: unknown) => {
-          if (ackId !== 0) this.answer(transport, event, ackId, value);
-        },
-        (error: unknown) => this.handlerFailed(transport, event, ackId, error),
-      );
-    } else if (ackId !== 0) {
-      this.answer(transport, event, ackId, result);
-    }
+    receiveMessage(this, transport, bytes);
   }
 
-  private answer(transport: ClientTransport, event: string, ackId: number, value: unknown): void {
-    if (!this.owner.isOpen(transport)) return;
+  settleAck(_transport: ClientTransport, ackId: number, data: Uint8Array | null): void {
+    this.acks.settle(ackId, data);
+  }
+
+  routeOf(_transport: ClientTransport, event: string): EtpEventHandler | undefined {
+    return this.handlers.get(event) ?? this.unknownHandler;
+  }
+
+  decode(_transport: ClientTransport, data: Uint8Array | null): unknown {
+    return this.codec.decode(data);
+  }
+
+  call(
+    _transport: ClientTransport,
+    handler: EtpEventHandler,
+    event: string,
+    body: unknown,
+  ): unknown {
+    return handler(body, event);
+  }
+
+  answer(
+    transport: ClientTransport,
+    _handler: EtpEventHandler | undefined,
+    event: string,
+    ackId: number,
+    value: unknown,
+  ): void {
+    if (ackId === 0 || !this.owner.isOpen(transport)) return;
     let payload;
     try {
       payload = this.codec.encode(value);
@@ -91,22 +80,15 @@ export class IncomingEvents {
     }
   }
 
-  private handlerFailed(
-    transport: ClientTransport,
-    event: string,
-    ackId: number,
-    error: unknown,
-  ): void {
-    this.owner.reportError(new EtpHandlerError(event, { cause: error }));
-    if (ackId !== 0) this.answer(transport, event, ackId, undefined);
+  malformed(_transport: ClientTransport, error: EtpFrameError | EtpPayloadError): void {
+    this.owner.reportError(error);
   }
-}
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value instanceof Promise ||
-    (typeof value === 'object' &&
-      value !== null &&
-      typeof (value as { then?: unknown }).then === 'function')
-  );
+  unknownEvent(_transport: ClientTransport, event: string): void {
+    this.owner.reportError(new EtpUnknownEventError(event));
+  }
+
+  handlerFailed(_transport: ClientTransport, event: string, error: unknown): void {
+    this.owner.reportError(new EtpHandlerError(event, { cause: error }));
+  }
 }

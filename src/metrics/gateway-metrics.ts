@@ -10,7 +10,13 @@ import {
   SLOW_CONSUMER_REASON,
 } from './names.js';
 
-type Handler = Pick<WsMessageHandler, 'callback'>;
+/** How a gateway calls one of the handlers Nest bound. */
+export type HandlerCall = (
+  handler: Pick<WsMessageHandler, 'callback'>,
+  body: unknown,
+  ack: ((response?: unknown) => void) | undefined,
+  event: string,
+) => unknown;
 
 /**
  * What one gateway server records. Each method is one call at the place it describes; when
@@ -20,8 +26,11 @@ export interface GatewayMetrics {
   connectionOpened(): void;
   connectionClosed(reason: string | undefined): void;
   eventReceived(event: string): void;
-  /** Calls a handler, and when metrics are on times it until its result or promise settles. */
-  runHandler(handler: Handler, body: unknown, ack: unknown, event: string): unknown;
+  /**
+   * The gateway's way of calling a handler, timed until its result or promise settles when
+   * metrics are on; when they are off, `call` itself.
+   */
+  wrapHandlerCall(call: HandlerCall): HandlerCall;
   malformed(error: Error): void;
   ackAnswered(): void;
   /** A `.catch` for `emitWithAck`: counts a timeout, and rethrows whatever it gets. */
@@ -52,7 +61,7 @@ const NO_GATEWAY_METRICS: GatewayMetrics = {
   connectionOpened() {},
   connectionClosed() {},
   eventReceived() {},
-  runHandler: (handler, body, ack, event) => handler.callback(body, ack, event),
+  wrapHandlerCall: (call) => call,
   malformed() {},
   ackAnswered() {},
   ackFailed: rethrow,
@@ -134,23 +143,25 @@ class RecordingGatewayMetrics implements GatewayMetrics {
     received.value++;
   }
 
-  runHandler(handler: Handler, body: unknown, ack: unknown, event: string): unknown {
-    const started = performance.now();
-    let result: unknown;
-    try {
-      result = handler.callback(body, ack, event);
-    } catch (error) {
-      this.handled(event, started);
-      throw error;
-    }
-    if (result instanceof Promise) {
-      const done = (): void => this.handled(event, started);
-      // A branch of its own: the caller still gets the handler's promise, untouched.
-      result.then(done, done);
-    } else {
-      this.handled(event, started);
-    }
-    return result;
+  wrapHandlerCall(call: HandlerCall): HandlerCall {
+    return (handler, body, ack, event) => {
+      const started = performance.now();
+      let result: unknown;
+      try {
+        result = call(handler, body, ack, event);
+      } catch (error) {
+        this.handled(event, started);
+        throw error;
+      }
+      if (result instanceof Promise) {
+        const done = (): void => this.handled(event, started);
+        // A branch of its own: the caller still gets the handler's promise, untouched.
+        result.then(done, done);
+      } else {
+        this.handled(event, started);
+      }
+      return result;
+    };
   }
 
   malformed(error: Error): void {

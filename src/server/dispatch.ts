@@ -1,213 +1,192 @@
 import type { WsMessageHandler } from '@nestjs/common';
 import type { WsResponse } from '@nestjs/websockets';
 import { isObservable, type Observable } from 'rxjs';
-import { ackEventOf, isAckEvent } from '../protocol/ack.js';
-import { decodeFrame, encodeFrame } from '../protocol/frame.js';
-import { EtpPayloadError } from '../protocol/errors.js';
+import { ackEventOf } from '../protocol/ack.js';
+import { EtpPayloadError, type EtpFrameError } from '../protocol/errors.js';
+import { encodeFrame } from '../protocol/frame.js';
+import { HANDLER_ANSWERS, type EtpReceiver } from '../protocol/receive.js';
+import type { GatewayMetrics, HandlerCall } from '../metrics/gateway-metrics.js';
 import type { EtpSocket } from './etp-socket.js';
-import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-
-/**
- * Subscribe to this event with `@SubscribeMessage(ETP_UNKNOWN_EVENT)` to handle every event
- * no other handler of the gateway subscribes to.
- */
-export const ETP_UNKNOWN_EVENT = '__etp_unknown_event__';
-
-/** Where a subscribed event's handler sits in a socket's bound handler lists. */
-export interface HandlerRoute {
-  readonly slot: number;
-  readonly index: number;
-  readonly ackEvent: string;
-  readonly manualAck: boolean;
-}
-
-/** What dispatch needs from the gateway server. */
-export interface DispatchHost {
-  readonly routes: ReadonlyMap<string, HandlerRoute>;
-  readonly unknownRoute: HandlerRoute | undefined;
-  readonly metrics: GatewayMetrics;
-  reportMalformed(error: Error, socket: EtpSocket): void;
-  reportUnknownEvent(event: string, socket: EtpSocket): void;
-  reportHandlerFailure(error: unknown, socket: EtpSocket, event: string): void;
-}
+import type { GatewayReports } from './gateway-reports.js';
+import type { HandlerRoute, HandlerRoutes } from './handler-routes.js';
 
 /** An acknowledgement sent by hand through `@Ack()`; a second call is ignored. */
 export type EtpAck = (response?: unknown) => void;
 
+const callHandler: HandlerCall = (handler, body, ack, event) => handler.callback(body, ack, event);
+
 const noAck: EtpAck = () => undefined;
 
 /**
- * Handles one WebSocket message of a connection. Each message runs on its own: nothing here
- * waits for an earlier message's handler, so a slow handler holds back no other event.
+ * A gateway's side of the receive loop (`receiveMessage`): what Nest adds to an ETP event.
+ * Handlers are the ones Nest bound to each socket, behind its pipes, guards and filters; a
+ * result may be an Observable or a `WsResponse`; an `@Ack()` handler answers by itself. One per
+ * gateway server, shared by its connections.
  */
-export function dispatchMessage(host: DispatchHost, socket: EtpSocket, bytes: Uint8Array): void {
-  let frame;
-  try {
-    frame = decodeFrame(bytes);
-  } catch (error) {
-    host.reportMalformed(error as Error, socket);
-    return;
-  }
-  const { event, ackId, data } = frame;
-  if (isAckEvent(event)) {
-    if (socket.settleAck(ackId, data)) host.metrics.ackAnswered();
-    return;
-  }
+export class GatewayDispatch implements EtpReceiver<EtpSocket, HandlerRoute> {
+  private readonly callHandler: HandlerCall;
 
-  host.metrics.eventReceived(event);
-  const route = host.routes.get(event) ?? host.unknownRoute;
-  if (route === undefined) {
-    host.reportUnknownEvent(event, socket);
-    if (ackId !== 0) sendEmptyAck(socket, ackEventOf(event), ackId);
-    return;
-  }
-  const ackEvent = route === host.unknownRoute ? ackEventOf(event) : route.ackEvent;
-
-  let body: unknown;
-  try {
-    body = socket.codec.decode(data);
-  } catch (cause) {
-    const error = new EtpPayloadError(event, { cause });
-    host.reportMalformed(error, socket);
-    socket.emit('exception', {
-      status: 'error',
-      message: error.message,
-      cause: { pattern: event },
-    });
-    if (ackId !== 0) sendEmptyAck(socket, ackEvent, ackId);
-    return;
-  }
-
-  // A socket Nest never bound handlers to (dropped while the app was starting) has none.
-  const handler = socket.handlers[route.slot]?.[route.index];
-  if (handler === undefined) {
-    if (ackId !== 0) sendEmptyAck(socket, ackEvent, ackId);
-    return;
-  }
-  if (route.manualAck) {
-    new Reply(host, socket, event, ackEvent, ackId).runManual(handler, body);
-    return;
-  }
-  let result: unknown;
-  try {
-    result = host.metrics.runHandler(handler, body, undefined, event);
-  } catch (error) {
-    new Reply(host, socket, event, ackEvent, ackId).failed(error);
-    return;
-  }
-  if (result instanceof Promise) {
-    const reply = new Reply(host, socket, event, ackEvent, ackId);
-    result.then(
-      (value: unknown) => reply.respond(value),
-      (error: unknown) => reply.failed(error),
-    );
-  } else if (ackId !== 0 || (typeof result === 'object' && result !== null)) {
-    // Only an answer or an object (a stream, an `{ event, data }`) needs anything sent.
-    new Reply(host, socket, event, ackEvent, ackId).respond(result);
-  }
-}
-
-/**
- * Where the outcome of one handled event goes: the socket that sent it, under the ack id it
- * asked for. One per handled message, shared by whatever the handler's result turns out to be.
- */
-class Reply {
   constructor(
-    private readonly host: DispatchHost,
-    private readonly socket: EtpSocket,
-    private readonly event: string,
-    private readonly ackEvent: string,
-    private readonly ackId: number,
-  ) {}
+    private readonly routes: HandlerRoutes,
+    private readonly metrics: GatewayMetrics,
+    private readonly reports: GatewayReports,
+  ) {
+    this.callHandler = metrics.wrapHandlerCall(callHandler);
+  }
 
-  respond(value: unknown): void {
+  settleAck(socket: EtpSocket, ackId: number, data: Uint8Array | null): void {
+    if (socket.settleAck(ackId, data)) this.metrics.ackAnswered();
+  }
+
+  routeOf(_socket: EtpSocket, event: string): HandlerRoute | undefined {
+    this.metrics.eventReceived(event);
+    return this.routes.byEvent.get(event) ?? this.routes.unknown;
+  }
+
+  decode(socket: EtpSocket, data: Uint8Array | null): unknown {
+    return socket.codec.decode(data);
+  }
+
+  call(
+    socket: EtpSocket,
+    route: HandlerRoute,
+    event: string,
+    body: unknown,
+    ackId: number,
+  ): unknown {
+    // A socket Nest never bound handlers to (dropped while the app was starting) has none.
+    const handler = socket.handlers[route.slot]?.[route.index];
+    if (handler === undefined) return undefined;
+    if (!route.manualAck) return this.callHandler(handler, body, undefined, event);
+    this.callAnswering(socket, handler, route, event, body, ackId);
+    return HANDLER_ANSWERS;
+  }
+
+  answer(
+    socket: EtpSocket,
+    route: HandlerRoute | undefined,
+    event: string,
+    ackId: number,
+    value: unknown,
+  ): void {
+    const ackEvent =
+      route === undefined || route === this.routes.unknown ? ackEventOf(event) : route.ackEvent;
     if (isObservable(value)) {
-      this.respondStream(value);
+      this.answerStream(socket, event, ackEvent, ackId, value);
       return;
     }
     if (isWsResponse(value)) {
-      this.emitResponse(value);
+      this.emitResponse(socket, event, value);
       value = undefined;
     }
-    if (this.ackId !== 0) this.answer(value);
+    if (ackId !== 0) this.send(socket, event, ackEvent, ackId, value);
   }
 
-  /**
-   * An Observable result: every `{ event, data }` it yields is emitted; the first other value
-   * answers the ack. When it ends without one, the ack goes out empty, so the peer never hangs.
-   */
-  private respondStream(stream: Observable<unknown>): void {
-    let answered = this.ackId === 0;
-    const answerOnce = (value: unknown): void => {
-      if (answered) return;
-      answered = true;
-      this.answer(value);
-    };
-    stream.subscribe({
-      next: (value) => (isWsResponse(value) ? this.emitResponse(value) : answerOnce(value)),
-      error: (error: unknown) => {
-        this.host.reportHandlerFailure(error, this.socket, this.event);
-        answerOnce(undefined);
-      },
-      complete: () => answerOnce(undefined),
-    });
+  malformed(socket: EtpSocket, error: EtpFrameError | EtpPayloadError): void {
+    this.reports.malformed(error, socket);
+    if (error instanceof EtpPayloadError) {
+      socket.emit('exception', {
+        status: 'error',
+        message: error.message,
+        cause: { pattern: error.event },
+      });
+    }
   }
 
-  runManual(handler: WsMessageHandler, body: unknown): void {
+  unknownEvent(socket: EtpSocket, event: string): void {
+    this.reports.unknownEvent(event, socket);
+  }
+
+  handlerFailed(socket: EtpSocket, event: string, error: unknown): void {
+    this.reports.handlerFailure(error, socket, event);
+  }
+
+  /** An `@Ack()` handler: it gets the function that answers, which sends once at most. */
+  private callAnswering(
+    socket: EtpSocket,
+    handler: WsMessageHandler,
+    route: HandlerRoute,
+    event: string,
+    body: unknown,
+    ackId: number,
+  ): void {
     let answered = false;
     const ack: EtpAck =
-      this.ackId === 0
+      ackId === 0
         ? noAck
         : (response) => {
             if (answered) return;
             answered = true;
-            this.answer(response);
+            this.send(socket, event, route.ackEvent, ackId, response);
           };
     const onError = (error: unknown): void => {
-      this.host.reportHandlerFailure(error, this.socket, this.event);
+      this.reports.handlerFailure(error, socket, event);
       ack(undefined);
     };
     try {
-      const result: unknown = this.host.metrics.runHandler(handler, body, ack, this.event);
+      const result: unknown = this.callHandler(handler, body, ack, event);
       if (result instanceof Promise) result.catch(onError);
     } catch (error) {
       onError(error);
     }
   }
 
-  /** The handler threw or its promise rejected (a filter rethrew): report, and still answer. */
-  failed(error: unknown): void {
-    this.host.reportHandlerFailure(error, this.socket, this.event);
-    if (this.ackId !== 0) sendEmptyAck(this.socket, this.ackEvent, this.ackId);
+  /**
+   * An Observable result: every `{ event, data }` it yields is emitted; the first other value
+   * answers the ack. When it ends without one, the ack goes out empty, so the peer never hangs.
+   */
+  private answerStream(
+    socket: EtpSocket,
+    event: string,
+    ackEvent: string,
+    ackId: number,
+    stream: Observable<unknown>,
+  ): void {
+    let answered = ackId === 0;
+    const answerOnce = (value: unknown): void => {
+      if (answered) return;
+      answered = true;
+      this.send(socket, event, ackEvent, ackId, value);
+    };
+    stream.subscribe({
+      next: (value) =>
+        isWsResponse(value) ? this.emitResponse(socket, event, value) : answerOnce(value),
+      error: (error: unknown) => {
+        this.reports.handlerFailure(error, socket, event);
+        answerOnce(undefined);
+      },
+      complete: () => answerOnce(undefined),
+    });
   }
 
   /** Writes an answer. A value the codec cannot encode (a BigInt, a cycle) is reported, and the
    * peer still gets an empty answer rather than none. */
-  private answer(value: unknown): void {
-    const codec = this.socket.codec;
+  private send(
+    socket: EtpSocket,
+    event: string,
+    ackEvent: string,
+    ackId: number,
+    value: unknown,
+  ): void {
+    const codec = socket.codec;
     let data;
     try {
       data = codec.encode(value);
     } catch (error) {
-      this.host.reportHandlerFailure(error, this.socket, this.event);
+      this.reports.handlerFailure(error, socket, event);
       data = codec.encode(undefined);
     }
-    this.socket.sendFrame(encodeFrame(this.ackEvent, this.ackId, data));
+    socket.sendFrame(encodeFrame(ackEvent, ackId, data));
   }
 
   /** Emits a handler's `{ event, data }` result; one the codec cannot encode is reported. */
-  private emitResponse(value: WsResponse): void {
+  private emitResponse(socket: EtpSocket, event: string, value: WsResponse): void {
     try {
-      this.socket.emit(value.event, value.data);
+      socket.emit(value.event, value.data);
     } catch (error) {
-      this.host.reportHandlerFailure(error, this.socket, this.event);
+      this.reports.handlerFailure(error, socket, event);
     }
   }
-}
-
-/** An answer with nothing to say, written as the codec writes nothing (`null` for strict JSON). */
-function sendEmptyAck(socket: EtpSocket, ackEvent: string, ackId: number): void {
-  socket.sendFrame(encodeFrame(ackEvent, ackId, socket.codec.encode(undefined)));
 }
 
 function isWsResponse(value: unknown): value is WsResponse {

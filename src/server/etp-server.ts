@@ -15,9 +15,9 @@ import { encodeHello } from '../protocol/recovery.js';
 import type { HandshakeAuthorizer } from './authorize.js';
 import { Backpressure } from './backpressure.js';
 import type { ConnectionAdmission, ConnectionRegistry } from './connection-registry.js';
-import type { HandlerRoute } from './dispatch.js';
 import { EtpSocket } from './etp-socket.js';
 import type { EtpWebSocket } from './etp-websocket.js';
+import { GatewayDispatch } from './dispatch.js';
 import { GatewayReports } from './gateway-reports.js';
 import { HandlerRoutes } from './handler-routes.js';
 import { EtpHandshake } from './handshake.js';
@@ -68,6 +68,8 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
   readonly maxEventsPerSecond: number;
   /** @internal */
   readonly metrics: GatewayMetrics;
+  /** @internal What this gateway does with each message its connections receive. */
+  readonly dispatch: GatewayDispatch;
   /** @internal The gateway's `authorize`, set by the adapter. */
   authorizer: HandshakeAuthorizer | undefined;
 
@@ -91,7 +93,11 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     this.path = settings.path;
     this.codec = settings.codec;
     this.ackTimeout = settings.ackTimeout;
-    this.metrics = createGatewayMetrics(settings.path, this.routes, settings.metrics);
+    this.metrics = createGatewayMetrics(
+      settings.path,
+      this.handlerRoutes.byEvent,
+      settings.metrics,
+    );
     this.maxBufferedBytes = settings.maxBufferedBytes;
     this.pauseReadingAt = settings.pauseReadingAt;
     this.maxEventsPerSecond = settings.maxEventsPerSecond;
@@ -102,6 +108,7 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       this.maxBufferedBytes,
     );
     this.reports = reports;
+    this.dispatch = new GatewayDispatch(this.handlerRoutes, this.metrics, reports);
     this.socketHost = {
       codec: settings.codec,
       ackTimeout: settings.ackTimeout,
@@ -143,16 +150,6 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
     }
     this.metrics.broadcast(sent);
     return sent;
-  }
-
-  /** @internal The route of each subscribed event, for dispatch. */
-  get routes(): ReadonlyMap<string, HandlerRoute> {
-    return this.handlerRoutes.byEvent;
-  }
-
-  /** @internal The route of `ETP_UNKNOWN_EVENT`, if a gateway subscribes to it. */
-  get unknownRoute(): HandlerRoute | undefined {
-    return this.handlerRoutes.unknown;
   }
 
   /** @internal The rooms registry, once it met this server. */
@@ -211,21 +208,6 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       for (const socket of this.connections.values()) socket.terminate();
     }
     await this.gate.close();
-  }
-
-  /** @internal A message that is not an ETP frame, or data the codec refused. */
-  reportMalformed(error: Error, socket: EtpSocket): void {
-    this.reports.malformed(error, socket);
-  }
-
-  /** @internal An event no handler takes. */
-  reportUnknownEvent(event: string, socket: EtpSocket): void {
-    this.reports.unknownEvent(event, socket);
-  }
-
-  /** @internal A handler that threw. */
-  reportHandlerFailure(error: unknown, socket: EtpSocket, event: string): void {
-    this.reports.handlerFailure(error, socket, event);
   }
 
   /** @internal Takes a connection whose upgrade is complete. */

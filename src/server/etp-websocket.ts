@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import { WEBSOCKET_OPEN } from '../protocol/close.js';
-import { dispatchMessage } from './dispatch.js';
+import { receiveMessage } from '../protocol/receive.js';
 import type { EtpSocket } from './etp-socket.js';
 
 /**
@@ -53,6 +53,6 @@ export class EtpWebSocket extends WebSocket {
       budget = socket.startBudget(server.maxEventsPerSecond);
     }
     if (budget !== undefined && --budget.tokens < 0) budget.overdrawn();
-    dispatchMessage(server, socket, bytes);
+    receiveMessage(server.dispatch, socket, bytes);
   }
 }

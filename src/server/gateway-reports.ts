@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { escapeLogText, peerReports } from '../protocol/log-limit.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { ETP_UNKNOWN_EVENT } from './dispatch.js';
+import { ETP_UNKNOWN_EVENT } from './handler-routes.js';
 import type { EtpSocket } from './etp-socket.js';
 import type { ResolvedGatewayOptions } from './options.js';
 

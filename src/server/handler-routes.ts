@@ -1,7 +1,20 @@
 import type { WsMessageHandler } from '@nestjs/common';
 import { ackEventOf } from '../protocol/ack.js';
-import { ETP_UNKNOWN_EVENT, type HandlerRoute } from './dispatch.js';
 import type { EtpSocket } from './etp-socket.js';
+
+/**
+ * Subscribe to this event with `@SubscribeMessage(ETP_UNKNOWN_EVENT)` to handle every event
+ * no other handler of the gateway subscribes to.
+ */
+export const ETP_UNKNOWN_EVENT = '__etp_unknown_event__';
+
+/** Where a subscribed event's handler sits in a socket's bound handler lists. */
+export interface HandlerRoute {
+  readonly slot: number;
+  readonly index: number;
+  readonly ackEvent: string;
+  readonly manualAck: boolean;
+}
 
 /**
  * Where each event's handler sits among the handler lists Nest binds to every socket of a path,

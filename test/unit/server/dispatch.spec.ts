@@ -2,13 +2,11 @@ import type { WsMessageHandler } from '@nestjs/common';
 import { Observable, of } from 'rxjs';
 import { ackEventOf } from '../../../src/protocol/ack.js';
 import { autoCodec, jsonCodec, type EtpPayloadCodec } from '../../../src/protocol/codec.js';
-import {
-  dispatchMessage,
-  type DispatchHost,
-  type EtpAck,
-  type HandlerRoute,
-} from '../../../src/server/dispatch.js';
+import { receiveMessage } from '../../../src/protocol/receive.js';
+import { GatewayDispatch, type EtpAck } from '../../../src/server/dispatch.js';
 import type { EtpSocket } from '../../../src/server/etp-socket.js';
+import type { GatewayReports } from '../../../src/server/gateway-reports.js';
+import type { HandlerRoute, HandlerRoutes } from '../../../src/server/handler-routes.js';
 import { createGatewayMetrics } from '../../../src/metrics/gateway-metrics.js';
 
 type Callback = (body: unknown, ack: EtpAck | undefined, event: string) => unknown;
@@ -40,7 +38,7 @@ class FakeSocket {
 }
 
 /** A gateway server with the given handlers, which records what dispatch reports. */
-class FakeHost implements DispatchHost {
+class FakeHost {
   readonly routes = new Map<string, HandlerRoute>();
   readonly metrics = createGatewayMetrics(undefined, this.routes, false);
   unknownRoute: HandlerRoute | undefined;
@@ -48,6 +46,25 @@ class FakeHost implements DispatchHost {
   readonly unknown: string[] = [];
   readonly failures: Array<{ error: unknown; event: string }> = [];
   private readonly list: WsMessageHandler[] = [];
+  readonly dispatch: GatewayDispatch;
+
+  constructor() {
+    const byEvent = this.routes;
+    const unknown = (): HandlerRoute | undefined => this.unknownRoute;
+    const routes = {
+      byEvent,
+      get unknown() {
+        return unknown();
+      },
+    } as unknown as HandlerRoutes;
+    const reports = {
+      malformed: (error: Error) => this.malformed.push(error.message),
+      unknownEvent: (event: string) => this.unknown.push(event),
+      handlerFailure: (error: unknown, _socket: EtpSocket, event: string) =>
+        this.failures.push({ error, event }),
+    } as unknown as GatewayReports;
+    this.dispatch = new GatewayDispatch(routes, this.metrics, reports);
+  }
 
   on(event: string, callback: Callback, manualAck = false): this {
     const route = { slot: 0, index: this.list.length, ackEvent: ackEventOf(event), manualAck };
@@ -66,27 +83,15 @@ class FakeHost implements DispatchHost {
     socket.handlers = [this.list];
     return socket;
   }
-
-  reportMalformed(error: Error): void {
-    this.malformed.push(error.message);
-  }
-
-  reportUnknownEvent(event: string): void {
-    this.unknown.push(event);
-  }
-
-  reportHandlerFailure(error: unknown, _socket: EtpSocket, event: string): void {
-    this.failures.push({ error, event });
-  }
 }
 
 function dispatch(host: FakeHost, socket: FakeSocket, frame: string): void {
-  dispatchMessage(host, socket as unknown as EtpSocket, Buffer.from(frame, 'utf8'));
+  receiveMessage(host.dispatch, socket as unknown as EtpSocket, Buffer.from(frame, 'utf8'));
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-describe('dispatchMessage', () => {
+describe('GatewayDispatch in the receive loop', () => {
   test('answers a request with the handler value under the route ack event', () => {
     const host = new FakeHost().on('echo', (body) => ({ got: body }));
     const socket = host.socket();

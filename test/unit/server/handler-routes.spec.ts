@@ -1,7 +1,6 @@
 import type { WsMessageHandler } from '@nestjs/common';
-import { ETP_UNKNOWN_EVENT } from '../../../src/server/dispatch.js';
 import type { EtpSocket } from '../../../src/server/etp-socket.js';
-import { HandlerRoutes } from '../../../src/server/handler-routes.js';
+import { ETP_UNKNOWN_EVENT, HandlerRoutes } from '../../../src/server/handler-routes.js';
 
 const handler = (message: string, manual = false): WsMessageHandler => ({
   message,
