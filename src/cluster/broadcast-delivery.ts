@@ -1,6 +1,6 @@
 import type { EtpBroadcastTarget } from '../rooms/etp-broker.js';
 import type { BrokerContext } from './broker-context.js';
-import { copyTarget } from './channels.js';
+import { copyTarget } from '../rooms/room-copies.js';
 import { DropReason } from './envelope.js';
 import type { KeptBroadcasts } from './kept-broadcasts.js';
 import type { BroadcastMessage } from './messages.js';

@@ -1,7 +1,7 @@
 import { encodeFrame } from '../protocol/frame.js';
 import type { EtpBroadcastTarget } from '../rooms/etp-broker.js';
 import type { BrokerContext } from './broker-context.js';
-import { publishedRooms } from './channels.js';
+import { publishedRooms } from '../rooms/room-copies.js';
 import type { BroadcastMessage } from './messages.js';
 import { Numbering } from './sequences.js';
 

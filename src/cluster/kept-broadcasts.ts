@@ -9,7 +9,7 @@ import type {
   EtpRecoveryOptions,
 } from '../rooms/etp-broker.js';
 import type { BrokerContext } from './broker-context.js';
-import { copyTarget } from './channels.js';
+import { copyTarget } from '../rooms/room-copies.js';
 import { DropReason } from './envelope.js';
 import { EPOCH, openKept, splitKept } from './kept.js';
 import { LimitedLog } from './limited-log.js';

@@ -1,5 +1,5 @@
 import type { EtpKeptBroadcast } from '../rooms/etp-broker.js';
-import { copyTarget } from './channels.js';
+import { copyTarget } from '../rooms/room-copies.js';
 import { DropReason, readBody, senderOf, SENDER_LENGTH, type Envelopes } from './envelope.js';
 import type { BroadcastMessage } from './messages.js';
 import { checkBroadcast } from './shape.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HistoryKeys } from '../cluster/channels.js';
 import type { HistoryLimits, StoredEntry, StoredHistory } from '../cluster/transport.js';
-import type { RedisClient } from './redis-link.js';
+import type { RedisClient } from './redis-client.js';
 
 /**
  * Both scripts start the room's history when it has none: a new epoch (made by the caller, as

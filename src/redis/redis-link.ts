@@ -8,12 +8,14 @@ import type {
   TransportHandlers,
 } from '../cluster/transport.js';
 import { ClusterWatch } from './cluster-watch.js';
+import type { RedisClient } from './redis-client.js';
 import { keepBroadcast, readHistory } from './redis-history.js';
+
+export type { RedisClient } from './redis-client.js';
 
 export type RedisLinkHandlers = TransportHandlers;
 
 /** A Redis server or a Redis Cluster, as ioredis speaks to either. */
-export type RedisClient = Redis | Cluster;
 
 type Connection = { readonly redis: RedisClient; readonly role: string; down: boolean };
 

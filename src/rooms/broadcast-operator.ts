@@ -14,7 +14,7 @@ import { EtpRoomNameError } from './errors.js';
 import type { EtpLocalRooms } from './local-rooms.js';
 import { EtpRemoteSocket } from './remote-socket.js';
 import { hasSocketIdShape } from './socket-id.js';
-import { publishedRooms } from '../cluster/channels.js';
+import { publishedRooms } from './room-copies.js';
 
 /**
  * The rooms whose histories keep a broadcast to `target`: each of its rooms, once. `undefined`

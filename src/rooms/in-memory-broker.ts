@@ -1,4 +1,4 @@
-import { copyTarget } from '../cluster/channels.js';
+import { copyTarget } from './room-copies.js';
 import type {
   EtpBroadcastTarget,
   EtpBroker,

@@ -13,11 +13,16 @@ import type {
   EtpKeptBroadcast,
   EtpPosition,
   EtpSocketDescription,
-} from './etp-broker.js';
+} from './broker-types.js';
 import { keptHeader, wrapKept } from '../protocol/recovery.js';
-import type { RoomRecovery } from './room-recovery.js';
 import type { RoomRegistry } from './room-registry.js';
 import { hasSocketIdShape } from './socket-id.js';
+import type { SocketRecovery } from './socket-recovery.js';
+
+/** What delivery asks of recovery: a socket's recovery state, to hold back what its catch-up has not reached. */
+export interface RecoveryStates {
+  stateOf(socket: EtpSocket): SocketRecovery | undefined;
+}
 
 const logger = new Logger('EtpRoomsService');
 
@@ -38,7 +43,7 @@ export class EtpLocalRooms {
   constructor(readonly registry: RoomRegistry) {}
 
   /** @internal Set when the application keeps room broadcasts for reconnecting clients. */
-  recovery: RoomRecovery | undefined;
+  recovery: RecoveryStates | undefined;
   /** @internal How many writes `deliverKept` made so far: `emit` tells its own from it. */
   keptWrites = 0;
 

@@ -1,4 +1,4 @@
-import type { EtpRecoveryOptions } from './etp-broker.js';
+import type { EtpRecoveryOptions } from './broker-types.js';
 
 /**
  * A room's history is held in memory (or Redis) for every room with kept broadcasts, and a

@@ -1,5 +1,12 @@
-import type { EtpBroadcastOperator } from './broadcast-operator.js';
-import type { EtpSocketDescription } from './etp-broker.js';
+import type { EtpSocketDescription } from './broker-types.js';
+
+/** What a fetched socket acts through: the broadcast operator of its id. */
+export interface SocketOperations {
+  emit(event: string, data?: unknown): unknown;
+  socketsJoin(...rooms: string[]): Promise<void>;
+  socketsLeave(...rooms: string[]): Promise<void>;
+  disconnectSockets(code?: number, reason?: string): Promise<void>;
+}
 
 /**
  * A connection as `fetchSockets()` returns it, whichever instance holds it: its id and rooms at
@@ -14,7 +21,7 @@ export class EtpRemoteSocket {
 
   /** @internal */
   constructor(
-    private readonly operator: EtpBroadcastOperator,
+    private readonly operator: SocketOperations,
     description: EtpSocketDescription,
   ) {
     this.id = description.id;

@@ -4,7 +4,7 @@ import type {
   EtpKeptBroadcast,
   EtpPosition,
   EtpRecoveryOptions,
-} from './etp-broker.js';
+} from './broker-types.js';
 
 interface Entry {
   readonly time: number;

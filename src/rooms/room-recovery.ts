@@ -13,13 +13,13 @@ import {
 import type { EtpSocket } from '../server/etp-socket.js';
 import type {
   EtpBroadcastTarget,
-  EtpBroker,
   EtpHistorySlice,
   EtpKeptBroadcast,
   EtpPosition,
   EtpRecoveryOptions,
-} from './etp-broker.js';
-import type { RoomRegistry } from './room-registry.js';
+} from './broker-types.js';
+import type { EtpBroker } from './etp-broker.js';
+import type { MembershipObserver, RoomRegistry } from './room-registry.js';
 import { SocketRecovery, type CatchUpStart, type HeldBroadcast } from './socket-recovery.js';
 
 /** How long reading a room's history may take, at the handshake or at a join. */
@@ -36,7 +36,7 @@ const logger = new Logger('EtpRecovery');
  * what arrived meanwhile, then live — with the position frames of the extension. Only clients
  * that asked for the extension in their handshake take part; the others never see its frames.
  */
-export class RoomRecovery {
+export class RoomRecovery implements MembershipObserver {
   private readonly broker: Required<Pick<EtpBroker, 'history' | 'publishKept'>> & EtpBroker;
   private readonly states = new WeakMap<EtpSocket, SocketRecovery>();
 

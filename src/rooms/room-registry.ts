@@ -3,7 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import type { ConnectionAdmission, ConnectionRegistry, EtpServer } from '../server/etp-server.js';
 import type { EtpSocket } from '../server/etp-socket.js';
 import { EtpRoomLimitError, EtpRoomNameError } from './errors.js';
-import type { RoomRecovery } from './room-recovery.js';
 import { hasSocketIdShape } from './socket-id.js';
 
 const NO_ROOMS: ReadonlySet<string> = new Set();
@@ -18,6 +17,23 @@ export interface RoomsObserver {
   appeared(name: string): void;
   /** `name` may reach nobody here any more; it checks with `has` before acting. */
   gone(name: string): void;
+}
+
+/**
+ * Told of every connection's life and memberships on this instance, before anyone else:
+ * connection-state recovery, when the application keeps room broadcasts.
+ */
+export interface MembershipObserver {
+  /** A handshake: what its client asked to recover, once read; `undefined` when it asked nothing. */
+  admit(request: IncomingMessage): Promise<ConnectionAdmission> | undefined;
+  /** The connection of an admitted handshake opened. */
+  connected(socket: EtpSocket, admission: ConnectionAdmission): void;
+  /** The connection ended. */
+  disconnected(socket: EtpSocket): void;
+  /** The socket joined rooms it was not in. */
+  joined(socket: EtpSocket, rooms: readonly string[]): void;
+  /** The socket left rooms it was in. */
+  left(socket: EtpSocket, rooms: readonly string[]): void;
 }
 
 /**
@@ -49,7 +65,7 @@ export class RoomRegistry implements ConnectionRegistry {
   private frameLimit = Infinity;
   private observer: RoomsObserver | undefined;
   /** @internal Set when the application keeps room broadcasts for reconnecting clients. */
-  recovery: RoomRecovery | undefined;
+  recovery: MembershipObserver | undefined;
 
   constructor(readonly maxRoomsPerSocket = DEFAULT_MAX_ROOMS_PER_SOCKET) {
     if (!(maxRoomsPerSocket >= 1)) {

@@ -1,4 +1,4 @@
-import type { EtpHistorySlice, EtpKeptBroadcast, EtpPosition } from './etp-broker.js';
+import type { EtpHistorySlice, EtpKeptBroadcast, EtpPosition } from './broker-types.js';
 
 /** A live kept broadcast that reached a socket while its catch-up of that room was running. */
 export interface HeldBroadcast {

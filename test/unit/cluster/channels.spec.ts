@@ -1,4 +1,4 @@
-import { channelsOf, copyTarget, publishedRooms } from '../../../src/cluster/channels.js';
+import { channelsOf } from '../../../src/cluster/channels.js';
 
 describe('channels', () => {
   test('name a room’s channel under the prefix, and read the room back', () => {
@@ -32,18 +32,5 @@ describe('channels', () => {
 
   test('refuse a prefix with a brace, which would move the slot of every key', () => {
     expect(() => channelsOf('a{b}', '0123456789abcdef')).toThrow(/brace/);
-  });
-
-  test('publish a broadcast once on each room it names, on none for everyone', () => {
-    expect(publishedRooms({ rooms: undefined, except: [] })).toBeUndefined();
-    expect(publishedRooms({ rooms: ['a', 'b', 'a'], except: [] })).toEqual(['a', 'b']);
-  });
-
-  test('bring each copy to its room’s members not in an earlier room, nor in except', () => {
-    const target = { rooms: ['a', 'b', 'c'], except: ['x'] };
-    expect(copyTarget(target, 'a')).toEqual({ rooms: ['a'], except: ['x'] });
-    expect(copyTarget(target, 'c')).toEqual({ rooms: ['c'], except: ['x', 'a', 'b'] });
-    expect(copyTarget(target, 'z')).toBeUndefined();
-    expect(copyTarget({ rooms: undefined, except: [] }, 'a')).toBeUndefined();
   });
 });

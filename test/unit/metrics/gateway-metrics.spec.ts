@@ -61,7 +61,8 @@ describe('createGatewayMetrics', () => {
     await pending;
     await Promise.resolve();
     expect((await meters.point(Names.HandlerDuration, attributes))?.value).toBe(1);
-    expect(run({ callback: () => 'sync' }, null, undefined, 'echo')).toBe('sync');
+    const sync = { callback: () => 'sync' } as unknown as Parameters<HandlerCall>[0];
+    expect(run(sync, null, undefined, 'echo')).toBe('sync');
     expect((await meters.point(Names.HandlerDuration, attributes))?.value).toBe(2);
   });
 
