@@ -72,8 +72,10 @@ describe('HandshakeGate', () => {
   afterEach(async () => {
     for (const { ws } of host?.accepted ?? []) ws.terminate();
     await gate?.close();
-    http?.closeAllConnections();
-    await new Promise((resolve) => http?.close(resolve));
+    if (http !== undefined) {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    }
   });
 
   test('with no authorize and no registry, upgrades at once', async () => {
