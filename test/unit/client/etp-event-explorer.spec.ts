@@ -1,0 +1,121 @@
+import 'reflect-metadata';
+import { jest } from '@jest/globals';
+import { Injectable, Logger, Scope } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { EtpClient } from '../../../src/client/etp-client.js';
+import { OnEtpEvent } from '../../../src/client/on-etp-event.decorator.js';
+import { getEtpClientToken } from '../../../src/client/tokens.js';
+import { EtpModule } from '../../../src/etp.module.js';
+import { TestServer, until } from './transport-harness.js';
+
+const got: unknown[][] = [];
+
+@Injectable()
+class NewsListener {
+  @OnEtpEvent('news')
+  news(data: unknown, event: string): string {
+    got.push(['news', data, event]);
+    return 'thanks';
+  }
+
+  @OnEtpEvent('price', { client: 'market' })
+  price(data: unknown): void {
+    got.push(['price', data]);
+  }
+}
+
+@Injectable()
+class SecondNewsListener {
+  @OnEtpEvent('news')
+  news(data: unknown): void {
+    got.push(['second', data]);
+  }
+}
+
+@Injectable({ scope: Scope.REQUEST })
+class RequestScoped {
+  @OnEtpEvent('news')
+  news(): void {}
+}
+
+@Injectable()
+class UnknownClient {
+  @OnEtpEvent('x', { client: 'ghost' })
+  x(): void {}
+}
+
+describe('EtpEventExplorer', () => {
+  let server: TestServer;
+  const opened: TestingModule[] = [];
+
+  beforeEach(async () => {
+    got.length = 0;
+    server = await TestServer.start();
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await Promise.all(opened.splice(0).map((module) => module.close()));
+    await server.close();
+  });
+
+  async function boot(providers: unknown[]): Promise<TestingModule> {
+    const options = { url: server.url, connectOnBootstrap: false, reconnect: false } as const;
+    const module = await Test.createTestingModule({
+      imports: [EtpModule.forRoot({ client: options, clients: { market: options } })],
+      providers: providers as never,
+    }).compile();
+    opened.push(module);
+    await module.init();
+    return module;
+  }
+
+  test('binds each @OnEtpEvent method to its client; its value answers the server', async () => {
+    const module = await boot([NewsListener]);
+    const main = module.get(EtpClient);
+    const market = module.get<EtpClient>(getEtpClientToken('market'));
+    await main.connect();
+    const mainPeer = await server.peer();
+    await market.connect();
+    await until(() => server.peers.length === 2);
+    const marketPeer = server.peers[1];
+    mainPeer.send('news||4||{"n":1}');
+    marketPeer.send('price||0||42');
+    await until(() => got.length === 2 && server.received.length >= 1);
+    // Two connections: which message is handled first is theirs to say.
+    expect(got).toHaveLength(2);
+    expect(got).toEqual(
+      expect.arrayContaining([
+        ['news', { n: 1 }, 'news'],
+        ['price', 42],
+      ]),
+    );
+    expect(server.received.map(({ data }) => data)).toContain('__ack_news||4||thanks');
+  });
+
+  test('a second handler of the same event on the same client replaces the first, with a warning', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const module = await boot([NewsListener, SecondNewsListener]);
+    expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
+      "@OnEtpEvent('news') on SecondNewsListener.news replaces the one on NewsListener.news",
+    ]);
+    await module.get(EtpClient).connect();
+    (await server.peer()).send('news||0||1');
+    await until(() => got.length === 1);
+    expect(got).toEqual([['second', 1]]);
+  });
+
+  test('a provider that is not a singleton is skipped with a warning', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    await boot([RequestScoped]);
+    expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
+      '@OnEtpEvent on RequestScoped.news ignored: the provider is not a singleton',
+    ]);
+  });
+
+  test('a handler naming a client the module does not configure fails the boot', async () => {
+    await expect(boot([UnknownClient])).rejects.toThrow(
+      `@OnEtpEvent('x') on UnknownClient.x names the ETP client "ghost", which EtpModule.forRoot({ clients }) does not configure`,
+    );
+  });
+});
