@@ -293,7 +293,7 @@ export class ClusterBroker implements EtpBroker {
         this.transport.publishQuietly(to, bytes);
       }
     };
-    if (!this.remote.carryOut(message, reply)) {
+    if (!this.remote.perform(message, reply)) {
       this.reports.dropped(DropReason.Overload, channel, 'too many emitWithAck requests at once');
     }
   }

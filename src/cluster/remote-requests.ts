@@ -7,7 +7,7 @@ import {
 import { Control, Reply, type ControlMessage, type ReplyKind } from './messages.js';
 
 /** Sends one reply to the instance that asked. */
-export type Answer = (kind: ReplyKind, value?: unknown) => void;
+export type SendReply = (kind: ReplyKind, value?: unknown) => void;
 
 /** A peer's `emitWithAck` timeout as this instance applies it: none (`0`) or too long is cut. */
 export function peerAckTimeout(timeout: number): number {
@@ -36,8 +36,8 @@ export class RemoteRequests {
     return this.total;
   }
 
-  /** Carries out a request of a checked message; `false` when it was refused. */
-  carryOut(message: ControlMessage, reply: Answer): boolean {
+  /** Does what a checked request asks of this instance; `false` when it was refused. */
+  perform(message: ControlMessage, reply: SendReply): boolean {
     const local = this.local;
     const target = message.target!;
     switch (message.kind) {
@@ -63,7 +63,7 @@ export class RemoteRequests {
     }
   }
 
-  private requestAcks(message: ControlMessage, reply: Answer): boolean {
+  private requestAcks(message: ControlMessage, reply: SendReply): boolean {
     const from = message.from;
     const running = this.running.get(from) ?? 0;
     if (running >= this.maxPerPeer || this.total >= this.maxTotal) {
@@ -74,10 +74,11 @@ export class RemoteRequests {
     this.total++;
     let asked: number | undefined;
     let settled = 0;
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
+    let finished = false;
+    /** Frees this request's place in the bounds, once. */
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
       this.total--;
       const left = (this.running.get(from) ?? 1) - 1;
       if (left === 0) this.running.delete(from);
@@ -85,7 +86,7 @@ export class RemoteRequests {
     };
     const settle = (): void => {
       settled++;
-      if (asked !== undefined && settled >= asked) release();
+      if (asked !== undefined && settled >= asked) finish();
     };
     try {
       asked = this.local.requestAcks(
@@ -109,11 +110,11 @@ export class RemoteRequests {
         },
       );
     } catch (error) {
-      release();
+      finish();
       throw error;
     }
     reply(Reply.Count, asked);
-    if (settled >= asked) release();
+    if (settled >= asked) finish();
     return true;
   }
 }

@@ -43,10 +43,11 @@ export class Backpressure<Peer extends BackloggedPeer = BackloggedPeer> {
 
   /** After every write to `peer`: the common case costs one comparison. */
   afterWrite(peer: Peer): void {
-    if (peer.bufferedAmount > this.pauseReadingAt) this.relieve(peer);
+    if (peer.bufferedAmount > this.pauseReadingAt) this.handleBacklog(peer);
   }
 
-  private relieve(peer: Peer): void {
+  /** A backlog over `pauseReadingAt`: stop reading until it drains, or drop a slow consumer. */
+  private handleBacklog(peer: Peer): void {
     peer.flush();
     const buffered = peer.bufferedAmount;
     if (buffered > this.maxBufferedBytes) {
@@ -57,9 +58,13 @@ export class Backpressure<Peer extends BackloggedPeer = BackloggedPeer> {
     }
     const { reading, stream } = peer;
     // 'drain' only comes after a write the stream refused; without one there is nothing to wait on.
-    if (!reading.holds(PAUSED_FOR_BACKLOG) && stream !== undefined && stream.writableNeedDrain) {
-      reading.hold(PAUSED_FOR_BACKLOG);
-      stream.once('drain', () => reading.release(PAUSED_FOR_BACKLOG));
+    if (
+      !reading.isPausedFor(PAUSED_FOR_BACKLOG) &&
+      stream !== undefined &&
+      stream.writableNeedDrain
+    ) {
+      reading.pauseFor(PAUSED_FOR_BACKLOG);
+      stream.once('drain', () => reading.resumeFrom(PAUSED_FOR_BACKLOG));
     }
   }
 }

@@ -33,7 +33,7 @@ export class EventBudget {
     if (this.timer !== undefined) return; // already waiting: the debt only grows
     this.refill();
     if (this.tokens >= 0) return;
-    this.reading.hold(PAUSED_FOR_BUDGET);
+    this.reading.pauseFor(PAUSED_FOR_BUDGET);
     this.waitForRefill();
   }
 
@@ -48,7 +48,7 @@ export class EventBudget {
     this.timer = undefined;
     this.refill();
     if (this.tokens < 0) this.waitForRefill();
-    else this.reading.release(PAUSED_FOR_BUDGET);
+    else this.reading.resumeFrom(PAUSED_FOR_BUDGET);
   }
 
   private refill(): void {

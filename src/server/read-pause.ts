@@ -21,24 +21,25 @@ export class ReadPause {
 
   constructor(private readonly ws: PausableSocket) {}
 
-  holds(reason: number): boolean {
+  isPausedFor(reason: number): boolean {
     return (this.reasons & reason) !== 0;
   }
 
-  hold(reason: number): void {
+  pauseFor(reason: number): void {
     if (this.closing) return;
     if (this.reasons === 0) this.ws.pause();
     this.reasons |= reason;
   }
 
-  release(reason: number): void {
+  /** `reason` no longer holds; reading resumes once no other does. */
+  resumeFrom(reason: number): void {
     if ((this.reasons & reason) === 0) return;
     this.reasons &= ~reason;
     if (this.reasons === 0) this.ws.resume();
   }
 
   /** The closing handshake needs the peer's close frame: reading goes on whatever held it. */
-  releaseForClose(): void {
+  resumeForClose(): void {
     this.closing = true;
     this.reasons = 0;
     if (this.ws.isPaused) this.ws.resume();

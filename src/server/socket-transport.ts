@@ -71,7 +71,7 @@ export abstract class SocketTransport<Self extends BackloggedPeer>
   /** Closes the connection with a close status (1000 by default) and text. */
   close(code = 1000, reason?: string): void {
     this.flags |= CLOSED_BY_SERVER;
-    this.reading.releaseForClose();
+    this.reading.resumeForClose();
     this.ws.close(code, reason);
     this.startClosing();
   }
@@ -88,7 +88,7 @@ export abstract class SocketTransport<Self extends BackloggedPeer>
 
   /** @internal Whether reading is stopped for `reason`, without making the pause's state. */
   readingHeldFor(reason: number): boolean {
-    return this.pause?.holds(reason) === true;
+    return this.pause?.isPausedFor(reason) === true;
   }
 
   /** @internal The peer has sent its first message: its budget starts, full. */

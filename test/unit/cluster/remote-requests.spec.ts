@@ -40,7 +40,7 @@ describe('RemoteRequests', () => {
     expect(peerAckTimeout(10 * MAX_PEER_ACK_TIMEOUT)).toBe(MAX_PEER_ACK_TIMEOUT);
     expect(peerAckTimeout(2_000)).toBe(2_000);
     const { member, local } = withMember();
-    new RemoteRequests(local).carryOut(ask('a'), () => undefined);
+    new RemoteRequests(local).perform(ask('a'), () => undefined);
     expect(member.timeouts).toEqual([MAX_PEER_ACK_TIMEOUT]);
   });
 
@@ -50,11 +50,11 @@ describe('RemoteRequests', () => {
     const replies: Array<[string, number, unknown]> = [];
     const from = (peer: string) => (kind: number, value?: unknown) =>
       replies.push([peer, kind, value]);
-    expect(remote.carryOut(ask('a'), from('a'))).toBe(true);
-    expect(remote.carryOut(ask('a'), from('a'))).toBe(true);
-    expect(remote.carryOut(ask('a'), from('a'))).toBe(false); // a's own bound
-    expect(remote.carryOut(ask('b'), from('b'))).toBe(true);
-    expect(remote.carryOut(ask('c'), from('c'))).toBe(false); // the bound of all
+    expect(remote.perform(ask('a'), from('a'))).toBe(true);
+    expect(remote.perform(ask('a'), from('a'))).toBe(true);
+    expect(remote.perform(ask('a'), from('a'))).toBe(false); // a's own bound
+    expect(remote.perform(ask('b'), from('b'))).toBe(true);
+    expect(remote.perform(ask('c'), from('c'))).toBe(false); // the bound of all
     expect(remote.size).toBe(3);
     expect(replies.filter(([, kind, value]) => kind === Reply.Count && value === 0)).toHaveLength(
       2,
@@ -63,6 +63,6 @@ describe('RemoteRequests', () => {
     for (const settle of member.settle.splice(0)) settle();
     await new Promise((resolve) => setImmediate(resolve));
     expect(remote.size).toBe(0); // answered: the room is free again
-    expect(remote.carryOut(ask('c'), from('c'))).toBe(true);
+    expect(remote.perform(ask('c'), from('c'))).toBe(true);
   });
 });

@@ -42,7 +42,7 @@ describe('Backpressure', () => {
     peer.bufferedAmount = 250;
     peer.stream.writableNeedDrain = true;
     backpressure.afterWrite(peer);
-    expect([peer.flushes, peer.reading.holds(PAUSED_FOR_BACKLOG), reported]).toEqual([
+    expect([peer.flushes, peer.reading.isPausedFor(PAUSED_FOR_BACKLOG), reported]).toEqual([
       0,
       false,
       [],
@@ -55,11 +55,11 @@ describe('Backpressure', () => {
     peer.stream.writableNeedDrain = true;
     backpressure.afterWrite(peer);
     expect(peer.flushes).toBe(1);
-    expect(peer.reading.holds(PAUSED_FOR_BACKLOG)).toBe(true);
+    expect(peer.reading.isPausedFor(PAUSED_FOR_BACKLOG)).toBe(true);
     backpressure.afterWrite(peer);
     expect(peer.stream.listenerCount('drain')).toBe(1);
     peer.stream.emit('drain');
-    expect(peer.reading.holds(PAUSED_FOR_BACKLOG)).toBe(false);
+    expect(peer.reading.isPausedFor(PAUSED_FOR_BACKLOG)).toBe(false);
     expect(reported).toEqual([]);
   });
 
@@ -67,7 +67,7 @@ describe('Backpressure', () => {
     const { backpressure, peer } = setup();
     peer.bufferedAmount = 600;
     backpressure.afterWrite(peer);
-    expect(peer.reading.holds(PAUSED_FOR_BACKLOG)).toBe(false);
+    expect(peer.reading.isPausedFor(PAUSED_FOR_BACKLOG)).toBe(false);
   });
 
   test('past maxBufferedBytes, reports and drops the peer once', () => {

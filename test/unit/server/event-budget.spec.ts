@@ -57,7 +57,7 @@ describe('EventBudget', () => {
       expect(steady.ws.isPaused).toBe(false);
       await jest.advanceTimersByTimeAsync(1);
     }
-    expect(faster.reading.holds(PAUSED_FOR_BUDGET)).toBe(true);
+    expect(faster.reading.isPausedFor(PAUSED_FOR_BUDGET)).toBe(true);
   });
 
   test('an idle peer saves up no more than twice the burst', async () => {
@@ -75,6 +75,6 @@ describe('EventBudget', () => {
     expect(jest.getTimerCount()).toBe(1);
     budget.stop();
     expect(jest.getTimerCount()).toBe(0);
-    expect(reading.holds(PAUSED_FOR_BUDGET)).toBe(true);
+    expect(reading.isPausedFor(PAUSED_FOR_BUDGET)).toBe(true);
   });
 });

@@ -27,7 +27,7 @@ class FakeSocket implements HeartbeatPeer {
   }
 
   readingHeldFor(reason: number): boolean {
-    return this.reading.holds(reason);
+    return this.reading.isPausedFor(reason);
   }
 
   expireHeartbeat(): void {
@@ -67,12 +67,12 @@ describe('Heartbeat', () => {
 
   test('keeps a peer whose pong is unread because it is over its budget of events', async () => {
     const throttled = new FakeSocket(false);
-    throttled.reading.hold(PAUSED_FOR_BUDGET);
+    throttled.reading.pauseFor(PAUSED_FOR_BUDGET);
     const heartbeat = heartbeatOf(throttled);
     heartbeat.start();
     await jest.advanceTimersByTimeAsync(1_300);
     expect([throttled.pings, throttled.expired]).toEqual([1, false]);
-    throttled.reading.release(PAUSED_FOR_BUDGET);
+    throttled.reading.resumeFrom(PAUSED_FOR_BUDGET);
     await jest.advanceTimersByTimeAsync(1_000);
     expect([throttled.pings, throttled.expired]).toEqual([2, true]);
     heartbeat.stop();

@@ -29,36 +29,36 @@ describe('ReadPause', () => {
     ]) {
       const ws = new FakeSocket();
       const reading = new ReadPause(ws);
-      reading.hold(PAUSED_FOR_BACKLOG);
-      reading.hold(PAUSED_FOR_BUDGET);
+      reading.pauseFor(PAUSED_FOR_BACKLOG);
+      reading.pauseFor(PAUSED_FOR_BUDGET);
       expect([ws.isPaused, ws.pauses]).toEqual([true, 1]);
-      reading.release(first);
-      expect([ws.isPaused, reading.holds(first), reading.holds(second)]).toEqual([
+      reading.resumeFrom(first);
+      expect([ws.isPaused, reading.isPausedFor(first), reading.isPausedFor(second)]).toEqual([
         true,
         false,
         true,
       ]);
-      reading.release(second);
+      reading.resumeFrom(second);
       expect([ws.isPaused, ws.resumes]).toEqual([false, 1]);
     }
   });
 
-  test('releasing a reason that does not hold changes nothing', () => {
+  test('resuming from a reason that does not hold changes nothing', () => {
     const ws = new FakeSocket();
     const reading = new ReadPause(ws);
-    reading.hold(PAUSED_FOR_BACKLOG);
-    reading.release(PAUSED_FOR_BUDGET);
+    reading.pauseFor(PAUSED_FOR_BACKLOG);
+    reading.resumeFrom(PAUSED_FOR_BUDGET);
     expect([ws.isPaused, ws.resumes]).toEqual([true, 0]);
   });
 
   test('once closing, reading goes on whatever held it, and nothing stops it again', () => {
     const ws = new FakeSocket();
     const reading = new ReadPause(ws);
-    reading.hold(PAUSED_FOR_BUDGET);
-    reading.releaseForClose();
+    reading.pauseFor(PAUSED_FOR_BUDGET);
+    reading.resumeForClose();
     expect(ws.isPaused).toBe(false);
-    reading.hold(PAUSED_FOR_BACKLOG);
-    reading.release(PAUSED_FOR_BUDGET);
+    reading.pauseFor(PAUSED_FOR_BACKLOG);
+    reading.resumeFrom(PAUSED_FOR_BUDGET);
     expect([ws.isPaused, ws.pauses, ws.resumes]).toEqual([false, 1, 1]);
   });
 });
