@@ -2,10 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { ROOT } from '../support/package-build.js';
 
-/** The pages that link to each other: the README, docs/, CONTRIBUTING.md, the bench report. */
+/** The pages that link to each other: the README, docs/, CONTRIBUTING.md, ARCHITECTURE.md, the bench report. */
 const PAGES = [
   'README.md',
   'CONTRIBUTING.md',
+  'ARCHITECTURE.md',
   'bench/README.md',
   ...readdirSync(join(ROOT, 'docs'))
     .filter((name) => name.endsWith('.md'))
