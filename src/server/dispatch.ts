@@ -69,8 +69,7 @@ export class GatewayDispatch implements EtpReceiver<EtpSocket, HandlerRoute> {
     ackId: number,
     value: unknown,
   ): void {
-    const ackEvent =
-      route === undefined || route === this.routes.unknown ? ackEventOf(event) : route.ackEvent;
+    const ackEvent = this.ackEventFor(route, event);
     if (isObservable(value)) {
       this.answerStream(socket, event, ackEvent, ackId, value);
       return;
@@ -101,6 +100,13 @@ export class GatewayDispatch implements EtpReceiver<EtpSocket, HandlerRoute> {
     this.reports.handlerFailure(error, socket, event);
   }
 
+  /** The answer's event: the route's, made once, or the event's own for the catch-all route. */
+  private ackEventFor(route: HandlerRoute | undefined, event: string): string {
+    return route === undefined || route === this.routes.unknown
+      ? ackEventOf(event)
+      : route.ackEvent;
+  }
+
   /** An `@Ack()` handler: it gets the function that answers, which sends once at most. */
   private callAnswering(
     socket: EtpSocket,
@@ -117,7 +123,7 @@ export class GatewayDispatch implements EtpReceiver<EtpSocket, HandlerRoute> {
         : (response) => {
             if (answered) return;
             answered = true;
-            this.send(socket, event, route.ackEvent, ackId, response);
+            this.send(socket, event, this.ackEventFor(route, event), ackId, response);
           };
     const onError = (error: unknown): void => {
       this.reports.handlerFailure(error, socket, event);

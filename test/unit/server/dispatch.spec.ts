@@ -244,6 +244,13 @@ describe('GatewayDispatch in the receive loop', () => {
     expect(socket.sent).toEqual(['__ack_manual||8||first x']);
   });
 
+  test('a manual ack of the catch-all handler answers under the event that came', () => {
+    const host = new FakeHost().on('*', (_body, ack, event) => ack!(`caught ${event}`), true);
+    const socket = host.socket();
+    dispatch(host, socket, 'stray||5||x');
+    expect(socket.sent).toEqual(['__ack_stray||5||caught stray']);
+  });
+
   test('a manual ack handler that rejects is reported and answered empty, unless it answered', async () => {
     const boom = new Error('manual failed');
     const host = new FakeHost()
