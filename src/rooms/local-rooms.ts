@@ -19,7 +19,10 @@ import type { RoomRegistry } from './room-registry.js';
 import { hasSocketIdShape } from './socket-id.js';
 import type { SocketRecovery } from './socket-recovery.js';
 
-/** What delivery asks of recovery: a socket's recovery state, to hold back what its catch-up has not reached. */
+/**
+ * What delivery asks of recovery: a socket's recovery state, to hold back what its catch-up has
+ * not reached yet.
+ */
 export interface RecoveryStates {
   stateOf(socket: EtpSocket): SocketRecovery | undefined;
 }

@@ -24,7 +24,7 @@ export interface RoomsObserver {
  * connection-state recovery, when the application keeps room broadcasts.
  */
 export interface MembershipObserver {
-  /** A handshake: what its client asked to recover, once read; `undefined` when it asked nothing. */
+  /** A handshake: what its client asked to recover, once read; `undefined` if it asked none. */
   admit(request: IncomingMessage): Promise<ConnectionAdmission> | undefined;
   /** The connection of an admitted handshake opened. */
   connected(socket: EtpSocket, admission: ConnectionAdmission): void;

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { ROOT } from '../support/package-build.js';
 
-/** The pages that link to each other: the README, docs/, CONTRIBUTING.md, ARCHITECTURE.md, the bench report. */
+/** The pages that link to each other: README, docs/, CONTRIBUTING, ARCHITECTURE, the bench report. */
 const PAGES = [
   'README.md',
   'CONTRIBUTING.md',
