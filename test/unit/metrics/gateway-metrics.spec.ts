@@ -6,6 +6,7 @@ import {
 } from '../../../src/metrics/names.js';
 import { EtpAckTimeoutError, EtpPayloadError } from '../../../src/protocol/errors.js';
 import { TestMeters } from '../../e2e/metrics/reader.js';
+import { end, socketOn } from '../server/support/fake-socket.js';
 
 const callHandler: HandlerCall = (handler, body, ack, event) => handler.callback(body, ack, event);
 const path = { [Keys.GatewayPath]: '/ws' };
@@ -95,6 +96,17 @@ describe('createGatewayMetrics', () => {
     gateway.broadcast(0);
     expect(await meters.value(Names.Broadcasts, path)).toBe(2);
     expect(await meters.value(Names.BroadcastSockets, path)).toBe(3);
+  });
+
+  test('a socket dropped as a slow consumer is counted as one, from the reason it records', async () => {
+    const gateway = createGatewayMetrics('/ws', subscribed, undefined);
+    const { socket, ws } = socketOn();
+    ws.bufferedAmount = 5 * 1024 * 1024;
+    socket.emit('big', 'x');
+    end(socket, 1006);
+    gateway.connectionOpened();
+    gateway.connectionClosed(socket.disconnectReason);
+    expect(await meters.value(Names.SlowConsumersDropped, path)).toBe(1);
   });
 
   test('a close with no reason counts as "closed"', async () => {
