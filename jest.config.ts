@@ -17,7 +17,7 @@ const shared = {
 } satisfies Config;
 
 /**
- * `unit`: one class at a time with small fakes, in seconds (`npm run test:unit`). `e2e`: real
+ * `unit`: one class at a time with small fakes, under a minute (`npm run test:unit`). `e2e`: real
  * sockets, real Nest applications, real redis-server and Chromium. `pack`: the packed tarball
  * installed into fresh applications. `docs`: the README's snippets and bytes.
  */
