@@ -51,6 +51,19 @@ export function receiveMessage<Peer, Route>(
   peer: Peer,
   bytes: Uint8Array,
 ): void {
+  try {
+    receive(receiver, peer, bytes);
+  } catch {
+    // What throws here is a side's own report (an application logger that fails) or a defect:
+    // the caller is `ws`, and a throw into it would end the process. The connection goes on.
+  }
+}
+
+function receive<Peer, Route>(
+  receiver: EtpReceiver<Peer, Route>,
+  peer: Peer,
+  bytes: Uint8Array,
+): void {
   let frame;
   try {
     frame = decodeFrame(bytes);
@@ -91,12 +104,38 @@ export function receiveMessage<Peer, Route>(
   if (isThenable(result)) {
     result.then(
       (value: unknown) => {
-        if (ackId !== 0 || isObject(value)) receiver.answer(peer, route, event, ackId, value);
+        if (ackId !== 0 || isObject(value)) answerLater(receiver, peer, route, event, ackId, value);
       },
-      (error: unknown) => failed(receiver, peer, route, event, ackId, error),
+      (error: unknown) => {
+        try {
+          failed(receiver, peer, route, event, ackId, error);
+        } catch {
+          // As in receiveMessage: a report that throws must not become an unhandled rejection.
+        }
+      },
     );
   } else if (ackId !== 0 || isObject(result)) {
     receiver.answer(peer, route, event, ackId, result);
+  }
+}
+
+/** Answers once a handler's promise resolved; what the answer throws is a failure of the handler. */
+function answerLater<Peer, Route>(
+  receiver: EtpReceiver<Peer, Route>,
+  peer: Peer,
+  route: Route,
+  event: string,
+  ackId: number,
+  value: unknown,
+): void {
+  try {
+    receiver.answer(peer, route, event, ackId, value);
+  } catch (error) {
+    try {
+      receiver.handlerFailed(peer, event, error);
+    } catch {
+      // A report that throws must not become an unhandled rejection, which ends the process.
+    }
   }
 }
 

@@ -176,6 +176,55 @@ describe('receiveMessage', () => {
   });
 });
 
+describe('receiveMessage with a side whose reports throw', () => {
+  /** A side whose logger is broken: every report throws, and so does a later answer. */
+  class BrokenReports extends RecordingReceiver {
+    override malformed(): void {
+      throw new Error('the log is broken');
+    }
+
+    override unknownEvent(): void {
+      throw new Error('the log is broken');
+    }
+
+    override handlerFailed(peer: string, event: string, error: unknown): void {
+      super.handlerFailed(peer, event, error);
+      throw new Error('the log is broken');
+    }
+
+    override answer(...args: Parameters<RecordingReceiver['answer']>): void {
+      super.answer(...args);
+      throw new Error('cannot write');
+    }
+  }
+
+  test('nothing escapes to the caller, which is ws', () => {
+    const receiver = new BrokenReports();
+    expect(() => receive(receiver, 'no delimiter')).not.toThrow();
+    expect(() => receive(receiver, 'nobody||3||x')).not.toThrow();
+  });
+
+  test('nothing becomes an unhandled rejection after a handler’s promise', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const receiver = new BrokenReports();
+      receiver.handlers.set('later', async () => 'value');
+      receiver.handlers.set('reject', () => Promise.reject(new Error('no')));
+      receive(receiver, 'later||1||a');
+      receive(receiver, 'reject||2||b');
+      await settle();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+      // The answer that threw is reported as the handler's failure.
+      expect(receiver.steps).toContainEqual(['failed', 'peer', 'later', 'cannot write']);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
 describe('isThenable', () => {
   test('takes promises and objects with a then method, nothing else', () => {
     expect(isThenable(Promise.resolve())).toBe(true);
