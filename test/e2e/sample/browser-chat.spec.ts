@@ -330,7 +330,12 @@ if (!HAVE_CHROMIUM && !IN_CI) {
         expect(posted.status).toBe(201);
       }
       instances[1] = await startBuiltSample({ redisUrl: redis!.url, bot: false, port });
-      await message(carol, 'reconnected, nothing missed');
+      // The page's next attempt may be as far off as its backoff's ceiling (10 s) when the
+      // instance is back: wait for that, and then some, on a loaded machine.
+      await carol
+        .locator('#messages li', { hasText: 'reconnected, nothing missed' })
+        .first()
+        .waitFor({ timeout: 25_000 });
       await message(carol, 'missed three');
       const shown = (await texts(carol, '#messages li')).filter((text) => text.includes('curl'));
       expect(shown.map((text) => text.replace(/^.*curl/, ''))).toEqual([
@@ -343,6 +348,6 @@ if (!HAVE_CHROMIUM && !IN_CI) {
       await carol.screenshot({ path: join(SCREENSHOTS, 'chat-recovered.png') });
       await carol.context().close();
       expect(pageErrors).toEqual([]);
-    }, 60_000);
+    }, 90_000);
   });
 });
