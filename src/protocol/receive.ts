@@ -52,70 +52,63 @@ export function receiveMessage<Peer, Route>(
   bytes: Uint8Array,
 ): void {
   try {
-    receive(receiver, peer, bytes);
+    let frame;
+    try {
+      frame = decodeFrame(bytes);
+    } catch (error) {
+      receiver.malformed(peer, error as EtpFrameError);
+      return;
+    }
+    const { event, ackId, data } = frame;
+    if (isAckEvent(event)) {
+      receiver.settleAck(peer, ackId, data);
+      return;
+    }
+
+    const route = receiver.routeOf(peer, event);
+    if (route === undefined) {
+      receiver.unknownEvent(peer, event);
+      if (ackId !== 0) receiver.answer(peer, undefined, event, ackId, undefined);
+      return;
+    }
+
+    let body: unknown;
+    try {
+      body = receiver.decode(peer, data);
+    } catch (cause) {
+      receiver.malformed(peer, new EtpPayloadError(event, { cause }));
+      if (ackId !== 0) receiver.answer(peer, route, event, ackId, undefined);
+      return;
+    }
+
+    let result: unknown;
+    try {
+      result = receiver.call(peer, route, event, body, ackId);
+    } catch (error) {
+      failed(receiver, peer, route, event, ackId, error);
+      return;
+    }
+    if (result === HANDLER_ANSWERS) return;
+    if (isThenable(result)) {
+      result.then(
+        (value: unknown) => {
+          if (ackId !== 0 || isObject(value))
+            answerLater(receiver, peer, route, event, ackId, value);
+        },
+        (error: unknown) => {
+          try {
+            failed(receiver, peer, route, event, ackId, error);
+          } catch {
+            // As in receiveMessage: a report that throws must not become an unhandled rejection.
+          }
+        },
+      );
+    } else if (ackId !== 0 || isObject(result)) {
+      receiver.answer(peer, route, event, ackId, result);
+    }
   } catch {
     // What throws here is a side's own report (an application logger that fails) or a defect:
     // the caller is `ws`, and a throw into it would end the process. The connection goes on.
-  }
-}
-
-function receive<Peer, Route>(
-  receiver: EtpReceiver<Peer, Route>,
-  peer: Peer,
-  bytes: Uint8Array,
-): void {
-  let frame;
-  try {
-    frame = decodeFrame(bytes);
-  } catch (error) {
-    receiver.malformed(peer, error as EtpFrameError);
-    return;
-  }
-  const { event, ackId, data } = frame;
-  if (isAckEvent(event)) {
-    receiver.settleAck(peer, ackId, data);
-    return;
-  }
-
-  const route = receiver.routeOf(peer, event);
-  if (route === undefined) {
-    receiver.unknownEvent(peer, event);
-    if (ackId !== 0) receiver.answer(peer, undefined, event, ackId, undefined);
-    return;
-  }
-
-  let body: unknown;
-  try {
-    body = receiver.decode(peer, data);
-  } catch (cause) {
-    receiver.malformed(peer, new EtpPayloadError(event, { cause }));
-    if (ackId !== 0) receiver.answer(peer, route, event, ackId, undefined);
-    return;
-  }
-
-  let result: unknown;
-  try {
-    result = receiver.call(peer, route, event, body, ackId);
-  } catch (error) {
-    failed(receiver, peer, route, event, ackId, error);
-    return;
-  }
-  if (result === HANDLER_ANSWERS) return;
-  if (isThenable(result)) {
-    result.then(
-      (value: unknown) => {
-        if (ackId !== 0 || isObject(value)) answerLater(receiver, peer, route, event, ackId, value);
-      },
-      (error: unknown) => {
-        try {
-          failed(receiver, peer, route, event, ackId, error);
-        } catch {
-          // As in receiveMessage: a report that throws must not become an unhandled rejection.
-        }
-      },
-    );
-  } else if (ackId !== 0 || isObject(result)) {
-    receiver.answer(peer, route, event, ackId, result);
   }
 }
 
