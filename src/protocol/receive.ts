@@ -108,11 +108,12 @@ export function receiveMessage<Peer, Route>(
     }
   } catch {
     // What throws here is a side's own report (an application logger that fails) or a defect:
-    // the caller is `ws`, and a throw into it would end the process. The connection goes on.
+    // the caller is `ws`, and a throw into it would bring the whole program down. The connection
+    // goes on.
   }
 }
 
-/** Answers once a handler's promise resolved; what the answer throws is a failure of the handler. */
+/** Answers once a handler's promise resolved; what the answer throws is the handler's failure. */
 function answerLater<Peer, Route>(
   receiver: EtpReceiver<Peer, Route>,
   peer: Peer,
@@ -127,7 +128,7 @@ function answerLater<Peer, Route>(
     try {
       receiver.handlerFailed(peer, event, error);
     } catch {
-      // A report that throws must not become an unhandled rejection, which ends the process.
+      // A report that throws must not become an unhandled rejection: that ends a Node program.
     }
   }
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -21,6 +22,24 @@ const run = promisify(execFile);
 
 /** Nest's own log line once `app.listen()` resolved. */
 const listening = (line: string) => (line.includes('successfully started') ? {} : undefined);
+
+/** Resolves once something accepts TCP connections on the loopback port, within 20 s. */
+async function acceptsConnections(port: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 /**
  * The tsconfig of a CommonJS Nest 11 app as `nest new` writes it: `module: nodenext` in a package
@@ -63,6 +82,9 @@ describe('the snippets of the README and of docs/, in a CommonJS Nest 11 app', (
   async function startPage(page: string, env: NodeJS.ProcessEnv): Promise<void> {
     if (built === undefined) throw new Error('the pages were not compiled');
     started.push(await startNode(join(built, page), ['main.js'], { env, ready: listening }));
+    // Nest logs "successfully started" when the app is initialised, before its HTTP server
+    // listens: wait for the port itself.
+    if (env.PORT !== undefined) await acceptsConnections(Number(env.PORT));
   }
 
   test(
