@@ -95,13 +95,7 @@ export function receiveMessage<Peer, Route>(
           if (ackId !== 0 || isObject(value))
             answerLater(receiver, peer, route, event, ackId, value);
         },
-        (error: unknown) => {
-          try {
-            failed(receiver, peer, route, event, ackId, error);
-          } catch {
-            // As in receiveMessage: a report that throws must not become an unhandled rejection.
-          }
-        },
+        (error: unknown) => failLater(receiver, peer, route, event, ackId, error),
       );
     } else if (ackId !== 0 || isObject(result)) {
       receiver.answer(peer, route, event, ackId, result);
@@ -113,7 +107,7 @@ export function receiveMessage<Peer, Route>(
   }
 }
 
-/** Answers once a handler's promise resolved; what the answer throws is the handler's failure. */
+/** Answers once a handler's promise resolved; an answer that throws is the handler's failure. */
 function answerLater<Peer, Route>(
   receiver: EtpReceiver<Peer, Route>,
   peer: Peer,
@@ -125,11 +119,27 @@ function answerLater<Peer, Route>(
   try {
     receiver.answer(peer, route, event, ackId, value);
   } catch (error) {
-    try {
-      receiver.handlerFailed(peer, event, error);
-    } catch {
-      // A report that throws must not become an unhandled rejection: that ends a Node program.
-    }
+    // The answer itself failed: reported, and not tried again.
+    failLater(receiver, peer, route, event, 0, error);
+  }
+}
+
+/**
+ * A failure after a handler's promise: what its report throws must not become an unhandled
+ * rejection, which ends a Node program.
+ */
+function failLater<Peer, Route>(
+  receiver: EtpReceiver<Peer, Route>,
+  peer: Peer,
+  route: Route,
+  event: string,
+  ackId: number,
+  error: unknown,
+): void {
+  try {
+    failed(receiver, peer, route, event, ackId, error);
+  } catch {
+    // Nothing left to tell it to.
   }
 }
 

@@ -11,21 +11,8 @@ import { EtpBroadcastOperator } from '../../../src/rooms/broadcast-operator.js';
 import { EtpBroadcastTooLargeError, EtpRoomNameError } from '../../../src/rooms/errors.js';
 import { EtpLocalRooms } from '../../../src/rooms/local-rooms.js';
 import { RoomRegistry } from '../../../src/rooms/room-registry.js';
+import { counting } from './counting-codec.js';
 import { fake, FakeSocket } from './fake-socket.js';
-
-/** A codec that counts its encodes. */
-function counting(codec: EtpPayloadCodec): EtpPayloadCodec & { count: number } {
-  const counted = {
-    name: codec.name,
-    count: 0,
-    decode: (data: Uint8Array | null) => codec.decode(data),
-    encode: (value: unknown) => {
-      counted.count++;
-      return codec.encode(value);
-    },
-  };
-  return counted;
-}
 
 describe('EtpBroadcastOperator over the in-memory broker', () => {
   let registry: RoomRegistry;

@@ -3,22 +3,10 @@ import type { EtpKeptBroadcast } from '../../../src/rooms/broker-types.js';
 import { EtpLocalRooms, type RecoveryStates } from '../../../src/rooms/local-rooms.js';
 import { RoomRegistry } from '../../../src/rooms/room-registry.js';
 import { SocketRecovery } from '../../../src/rooms/socket-recovery.js';
+import { counting } from './counting-codec.js';
 import { fake, FakeSocket } from './fake-socket.js';
 
 const SOCKET_ID_SHAPED = '0123456789abcdef0123456789abcdef';
-
-function counting(codec: EtpPayloadCodec): EtpPayloadCodec & { count: number } {
-  const counted = {
-    name: codec.name,
-    count: 0,
-    decode: (data: Uint8Array | null) => codec.decode(data),
-    encode: (value: unknown) => {
-      counted.count++;
-      return codec.encode(value);
-    },
-  };
-  return counted;
-}
 
 describe('EtpLocalRooms', () => {
   let registry: RoomRegistry;

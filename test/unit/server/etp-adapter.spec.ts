@@ -6,22 +6,7 @@ import { of } from 'rxjs';
 import { WebSocket } from 'ws';
 import { EtpAdapter } from '../../../src/server/etp-adapter.js';
 import { freePort } from '../../support/redis-server.js';
-
-/** What a client got: open (then closed by us), or the HTTP status of the refusal. */
-function attempt(url: string): Promise<number | 'open'> {
-  return new Promise((resolve) => {
-    const client = new WebSocket(url);
-    client.once('open', () => {
-      resolve('open');
-      client.terminate();
-    });
-    client.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      response.resume();
-    });
-    client.once('error', () => resolve(0));
-  });
-}
+import { attempt } from './support/handshakes.js';
 
 describe('EtpAdapter', () => {
   let http: Server;

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Logger } from '@nestjs/common';
 import { WebSocket } from 'ws';
 import { jsonCodec } from '../../../src/protocol/codec.js';
 import type {
@@ -10,10 +9,9 @@ import type {
 import { EtpServer } from '../../../src/server/etp-server.js';
 import type { EtpSocket } from '../../../src/server/etp-socket.js';
 import type { EtpGatewayOptions } from '../../../src/server/options.js';
+import { quietLogger } from './support/handshakes.js';
 
-const quiet = new Logger('test');
-quiet.warn = () => undefined;
-quiet.error = () => undefined;
+const quiet = quietLogger();
 
 /** A client that records every message and how it closed. */
 class Peer {

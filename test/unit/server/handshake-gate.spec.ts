@@ -1,8 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Logger } from '@nestjs/common';
-import { WebSocket } from 'ws';
 import { HandshakeAuthorizer } from '../../../src/server/authorize.js';
 import type {
   ConnectionAdmission,
@@ -11,10 +9,9 @@ import type {
 import type { EtpWebSocket } from '../../../src/server/etp-websocket.js';
 import { HandshakeGate, type GateHost } from '../../../src/server/handshake-gate.js';
 import { resolveGatewayOptions, type EtpGatewayOptions } from '../../../src/server/options.js';
+import { attempt, quietLogger } from './support/handshakes.js';
 
-const quiet = new Logger('test');
-quiet.warn = () => undefined;
-quiet.error = () => undefined;
+const quiet = quietLogger();
 
 /** The gateway server's part: it records each accepted connection, with what it came with. */
 class RecordingHost implements GateHost {
@@ -36,22 +33,6 @@ class RecordingHost implements GateHost {
   ): void {
     this.accepted.push({ ws, url: request.url, auth, admission });
   }
-}
-
-/** What a client got: open, or the HTTP status of the refusal. */
-function attempt(url: string, headers: Record<string, string> = {}): Promise<number | 'open'> {
-  return new Promise((resolve) => {
-    const client = new WebSocket(url, { headers });
-    client.once('open', () => {
-      resolve('open');
-      client.close();
-    });
-    client.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      response.resume();
-    });
-    client.once('error', () => resolve(0));
-  });
 }
 
 describe('HandshakeGate', () => {
