@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { EtpSocket } from '../../../src/index.js';
+import { jest } from '@jest/globals';
+import { autoCodec, type EtpPayloadCodec, type EtpSocket } from '../../../src/index.js';
 import { encodeRecoveryState, RECOVERY_QUERY } from '../../../src/protocol/recovery.js';
 import type {
   EtpHistorySlice,
@@ -17,10 +18,14 @@ const PREVIOUS_ID = 'ab'.repeat(16);
 /** A socket that also records the frames written to it one by one (the extension's frames). */
 class RecordingSocket extends FakeSocket {
   readonly frames: string[] = [];
+  /** Every frame the socket was asked to write, the ones a closed socket refused included. */
+  readonly attempted: string[] = [];
 
   sendFrame(frame: string | Uint8Array): boolean {
+    const text = typeof frame === 'string' ? frame : Buffer.from(frame).toString();
+    this.attempted.push(text);
     if (!this.connected) return false;
-    this.frames.push(typeof frame === 'string' ? frame : Buffer.from(frame).toString());
+    this.frames.push(text);
     return true;
   }
 }
@@ -77,9 +82,16 @@ describe('RoomRecovery', () => {
     registry.recovery = recovery;
   });
 
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   /** A connection of the given handshake, accepted as the server would, then joined to lobby. */
-  async function connect(handshake: IncomingMessage): Promise<RecordingSocket> {
-    const socket = new RecordingSocket();
+  async function connect(
+    handshake: IncomingMessage,
+    codec: EtpPayloadCodec = autoCodec,
+  ): Promise<RecordingSocket> {
+    const socket = new RecordingSocket(codec);
     const admission = await registry.admit(handshake);
     registry.connected(socket as unknown as EtpSocket, admission);
     return socket;
@@ -221,5 +233,109 @@ describe('RoomRecovery', () => {
     const socket = await connect(request('1'));
     registry.disconnected(socket as unknown as EtpSocket);
     expect(recovery.stateOf(socket as unknown as EtpSocket)).toBeUndefined();
+  });
+
+  test('a history that does not answer within 10 s counts as not recoverable', async () => {
+    jest.useFakeTimers();
+    broker.answer = () => new Promise(() => undefined);
+    let admitted: SocketRecovery | undefined;
+    void recovery.admit(presenting(3))!.then((state) => (admitted = state));
+    await jest.advanceTimersByTimeAsync(9_999);
+    expect(admitted).toBeUndefined();
+    await jest.advanceTimersByTimeAsync(1);
+    expect(admitted!.recovered).toBe(false);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  /** A join whose history read waits for the test: `finish` answers it. */
+  function lateRead(handshake: EtpHistorySlice | undefined): (slice?: EtpHistorySlice) => void {
+    let finish: (slice?: EtpHistorySlice) => void = () => undefined;
+    let reads = 0;
+    broker.answer = (_room, since) =>
+      ++reads === 1 && since !== undefined
+        ? Promise.resolve(handshake)
+        : new Promise((resolve) => (finish = resolve));
+    return (slice) => finish(slice);
+  }
+
+  test('a client told recovered: false whose catch-up fails still gets what arrived since the join', async () => {
+    const finish = lateRead(undefined);
+    const socket = await connect(presenting(3));
+    join(socket);
+    await settle();
+    const state = recovery.stateOf(socket as unknown as EtpSocket)!;
+    expect(state.recovered).toBe(false);
+    state.hold({ kept: kept(8), position: at(8) });
+    finish(undefined);
+    await settle();
+    expect(socket.closes).toEqual([]);
+    expect(socket.frames).toEqual(['__etp_b||0||["lobby","e1",8]\ntick||0||8']);
+  });
+
+  test('more live broadcasts during a catch-up than maxMessages close a recovered connection', async () => {
+    const finish = lateRead({ position: at(3), kept: [] });
+    const socket = await connect(presenting(3));
+    join(socket);
+    await settle();
+    const state = recovery.stateOf(socket as unknown as EtpSocket)!;
+    for (let offset = 4; offset <= 104; offset++)
+      state.hold({ kept: kept(offset), position: at(offset) });
+    finish({ position: at(3), kept: [] });
+    await settle();
+    expect(socket.frames).toEqual([]);
+    expect(socket.closes).toEqual([{ code: 1011, reason: 'recovery failed' }]);
+  });
+
+  test('a connection that closed during its catch-up is written nothing', async () => {
+    const finish = lateRead({ position: at(3), kept: [] });
+    const socket = await connect(presenting(3));
+    join(socket);
+    await settle();
+    socket.connected = false;
+    finish({ position: at(5), kept: [kept(4), kept(5)] });
+    await settle();
+    expect(socket.attempted).toEqual([]);
+    expect(socket.closes).toEqual([]);
+  });
+
+  test('a missed broadcast its codec cannot encode is left out, and the rest still come', async () => {
+    const picky: EtpPayloadCodec = {
+      name: 'picky',
+      decode: () => undefined,
+      encode: (data) => {
+        if (data === 4) throw new Error('cannot encode 4');
+        return JSON.stringify(data);
+      },
+    };
+    broker.answer = async (_room, since) =>
+      since?.offset === 3
+        ? { position: at(5), kept: [kept(4), kept(5)] }
+        : { position: at(5), kept: [] };
+    const socket = await connect(presenting(3), picky);
+    join(socket);
+    await settle();
+    expect(socket.frames).toEqual([
+      '__etp_b||0||["lobby","e1",5]\ntick||0||5',
+      '__etp_pos||0||["lobby","e1",5]',
+    ]);
+  });
+
+  test('excludes: a target leaves a socket out by a room it is in, its id or its previous id', async () => {
+    const socket = await connect(presenting(3));
+    registry.join(socket as unknown as EtpSocket, ['muted']);
+    const one = socket as unknown as EtpSocket;
+    const except = (...names: string[]) => ({ rooms: ['lobby'], except: names });
+    expect(recovery.excludes(one, except())).toBe(false);
+    expect(recovery.excludes(one, except('other', 'cd'.repeat(16)))).toBe(false);
+    expect(recovery.excludes(one, except('muted'))).toBe(true);
+    expect(recovery.excludes(one, except(socket.id))).toBe(true);
+    expect(recovery.excludes(one, except(PREVIOUS_ID))).toBe(true);
+  });
+
+  test('a closed connection is not told it left a room', async () => {
+    const socket = await connect(request('1'));
+    socket.connected = false;
+    recovery.left(socket as unknown as EtpSocket, ['lobby']);
+    expect(socket.attempted).toEqual([]);
   });
 });
