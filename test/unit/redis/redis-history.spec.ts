@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/redis/redis-client.js';
 import { historyCommands, keepBroadcast, readHistory } from '../../../src/redis/redis-history.js';
 import { RedisServer } from '../../support/redis-server.js';
 
@@ -53,6 +54,17 @@ describe('redis history scripts', () => {
     const epoch = await redis.hget(keys.meta, 'epoch');
     for (let i = 0; i < 50 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(heard.map(String)).toEqual([`!${epoch} 1\nhello`]);
+  });
+
+  test('sharded, it is published with SPUBLISH, heard by a sharded subscriber', async () => {
+    listener = new Redis(server.url);
+    const heard: Buffer[] = [];
+    listener.on('smessageBuffer', (_channel: Buffer, message: Buffer) => heard.push(message));
+    await listener.ssubscribe(keys.channel);
+    await keepBroadcast(redis, keys, Buffer.from('sharded'), limits, true);
+    const epoch = await redis.hget(keys.meta, 'epoch');
+    for (let i = 0; i < 50 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(heard.map(String)).toEqual([`!${epoch} 1\nsharded`]);
   });
 
   test('reading from a position gives what followed it, with times on the store’s clock', async () => {
@@ -111,5 +123,64 @@ describe('redis history scripts', () => {
     expect(
       (historyCommands(redis) as unknown as { etpKeepBroadcast: unknown }).etpKeepBroadcast,
     ).toBe(defined);
+  });
+
+  test('keeping trims the entries older than maxDisconnection, by the time each was kept', async () => {
+    const old = String(Date.now() - 10 * limits.maxDisconnection);
+    await redis.hset(keys.meta, 'epoch', 'e'.repeat(32), 'offset', 2);
+    await redis.xadd(keys.entries, '1-0', 't', old, 'm', 'a');
+    await redis.xadd(keys.entries, '2-0', 't', old, 'm', 'b');
+    expect(await keep('c')).toBe(3);
+    const history = await readHistory(redis, keys, { epoch: 'e'.repeat(32), offset: 0 }, limits);
+    expect(history.entries.map(({ offset, bytes }) => [offset, String(bytes)])).toEqual([[3, 'c']]);
+  });
+
+  /** A client whose history script answers `reply`, whatever it is asked. */
+  const answering = (reply: unknown): RedisClient =>
+    ({
+      etpKeepBroadcast: async () => 1,
+      etpReadHistoryBuffer: async () => reply,
+    }) as unknown as RedisClient;
+
+  test('a reply of an unknown shape is refused', async () => {
+    for (const reply of ['OK', null, [1, 2, 3, 4], ['e', '1', '0', '0', 'not entries']]) {
+      await expect(readHistory(answering(reply), keys, undefined, limits)).rejects.toThrow(
+        'the history script answered in an unknown shape',
+      );
+    }
+  });
+
+  test('entries not as the script writes them have their bad fields undefined', async () => {
+    const reply = [
+      Buffer.from('e1'),
+      Buffer.from('4'),
+      Buffer.from('1700000000'),
+      Buffer.from('250000'),
+      [
+        'junk',
+        ['2-0', 'not fields'],
+        [Buffer.from('abc'), [Buffer.from('t'), Buffer.from('soon'), Buffer.from('m'), 'text']],
+        [Buffer.from('3-1'), [Buffer.from('t'), Buffer.from('9'.repeat(30))]],
+        [
+          Buffer.from('4-0'),
+          [
+            Buffer.from('t'),
+            Buffer.from('12'),
+            Buffer.from('m'),
+            Buffer.from('ok'),
+            Buffer.from('t'),
+          ],
+        ],
+      ],
+    ];
+    const history = await readHistory(answering(reply), keys, undefined, limits);
+    expect([history.epoch, history.offset, history.now]).toEqual(['e1', 4, 1_700_000_000_250]);
+    expect(history.entries).toEqual([
+      { offset: undefined, time: undefined, bytes: undefined },
+      { offset: undefined, time: undefined, bytes: undefined },
+      { offset: undefined, time: undefined, bytes: undefined },
+      { offset: undefined, time: undefined, bytes: undefined },
+      { offset: 4, time: 12, bytes: Buffer.from('ok') },
+    ]);
   });
 });
