@@ -131,4 +131,27 @@ describe('ClusterWatch', () => {
     watch.failed(new Error('y'));
     expect(lines).toHaveLength(2);
   });
+
+  test('a throwing back callback escapes nowhere, and every node is still said back', async () => {
+    watch.stop();
+    watch = new ClusterWatch(
+      cluster as unknown as Cluster,
+      'subscriber',
+      recordingLogger(lines),
+      () => {
+        backs++;
+        throw new Error('broker failed');
+      },
+    );
+    cluster.nodeAnswers.set('10.0.0.1:7000', false);
+    cluster.nodeAnswers.set('10.0.0.2:7000', false);
+    watch.failed(new Error('reset'), '10.0.0.1:7000');
+    watch.failed(new Error('reset'), '10.0.0.2:7000');
+    cluster.nodeAnswers.set('10.0.0.1:7000', true);
+    cluster.nodeAnswers.set('10.0.0.2:7000', true);
+    await tick(1_000);
+    expect(backs).toBe(2);
+    expect(lines.filter((line) => line.startsWith('log '))).toHaveLength(2);
+    expect(jest.getTimerCount()).toBe(0);
+  });
 });
