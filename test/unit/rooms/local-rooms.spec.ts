@@ -175,5 +175,26 @@ describe('EtpLocalRooms', () => {
         { kept: kept(7), position: { epoch: 'e', offset: 7 } },
       ]);
     });
+
+    test('leaves out the target’s except, and a member whose write fails is closing', () => {
+      const a = socket(['red']);
+      const muted = socket(['red', 'muted']);
+      const gone = socket(['red']);
+      fake(gone).connected = false;
+      const target = { rooms: ['red'], except: ['muted'] };
+      expect(local.deliverKept({ ...kept(2), target }, { epoch: 'e', offset: 2 })).toBe(1);
+      expect([a, muted].map(written)).toEqual([['tick||0||2'], []]);
+      expect(registry.members('red')?.has(gone)).toBe(false);
+    });
+
+    test('a copy too large for the gateways is written to nobody, and encoded once per codec', () => {
+      const json = counting(jsonCodec);
+      socket(['red'], json, { maxBufferedBytes: 64 });
+      socket(['red'], json, { maxBufferedBytes: 64 });
+      const big = { ...kept(3), data: 'x'.repeat(100) };
+      expect(local.deliverKept(big, { epoch: 'e', offset: 3 })).toBe(0);
+      expect(json.count).toBe(1);
+      expect(local.keptWrites).toBe(0);
+    });
   });
 });
