@@ -226,7 +226,12 @@ export class RoomRecovery implements MembershipObserver {
       timer = setTimeout(() => resolve(undefined), HISTORY_TIMEOUT);
     });
     try {
-      return await Promise.race([this.broker.history(room, since).catch(() => undefined), timeout]);
+      // A broker of the application's may throw at once, or return anything: that is a read that
+      // failed too, never a refused handshake.
+      const reading = Promise.resolve()
+        .then(() => this.broker.history(room, since))
+        .catch(() => undefined);
+      return await Promise.race([reading, timeout]);
     } finally {
       clearTimeout(timer);
     }

@@ -119,6 +119,18 @@ describe('RoomRecovery', () => {
     expect(broker.reads).toEqual([]);
   });
 
+  test('a broker whose history throws at once makes the handshake not recovered, not refused', async () => {
+    broker.answer = () => {
+      throw new Error('a custom broker failed before its promise');
+    };
+    const state = await recovery.admit(presenting(3));
+    expect(state!.recovered).toBe(false);
+    const socket = await connect(presenting(3));
+    join(socket);
+    await settle();
+    expect(socket.closes).toEqual([]);
+  });
+
   test('a malformed parameter counts as presenting nothing, and never throws', async () => {
     const state = await recovery.admit(request('%%%not-base64%%%'));
     expect(state!.recovered).toBe(false);
