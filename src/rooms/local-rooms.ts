@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import type { EtpPayloadCodec } from '../protocol/codec.js';
 import { EtpAckTimeoutError, EtpConnectionClosedError } from '../protocol/errors.js';
 import { encodeFrame } from '../protocol/frame.js';
-import { escapeLogText } from '../protocol/log-limit.js';
 import type { EtpSocket } from '../server/etp-socket.js';
 import { prepareFrame, type PreparedFrame } from '../server/websocket-frame.js';
 import { recordRoomsBroadcast } from '../metrics/rooms-metrics.js';
@@ -29,8 +28,6 @@ export interface RecoveryStates {
 }
 
 const logger = new Logger('EtpRoomsService');
-/** A payload a codec refused: its members are written nothing. */
-const UNENCODABLE = Symbol('unencodable');
 
 /**
  * Every operation on the connections of this instance that a target names. The rooms service
@@ -77,14 +74,10 @@ export class EtpLocalRooms {
       const frames = state === undefined ? plain : wrapped;
       let frame = frames.get(codec);
       if (frame === undefined) {
-        const payload = encoded?.has(codec) ? encoded.get(codec) : this.encode(codec, event, data);
-        if (payload === UNENCODABLE) {
-          frame = null;
-        } else {
-          const inner = encodeFrame(event, 0, payload);
-          const whole = state === undefined ? inner : wrapKept(header, inner);
-          frame = this.fitting(event, prepareFrame(whole));
-        }
+        const payload = encoded?.has(codec) ? encoded.get(codec) : codec.encode(data);
+        const inner = encodeFrame(event, 0, payload);
+        const whole = state === undefined ? inner : wrapKept(header, inner);
+        frame = this.fitting(event, prepareFrame(whole));
         frames.set(codec, frame);
       }
       if (frame === null) return;
@@ -116,11 +109,8 @@ export class EtpLocalRooms {
         if (frame === undefined) {
           const payload = encoded?.has(socketCodec)
             ? encoded.get(socketCodec)
-            : this.encode(socketCodec, event, data);
-          frame =
-            payload === UNENCODABLE
-              ? null
-              : this.fitting(event, prepareFrame(encodeFrame(event, 0, payload)));
+            : socketCodec.encode(data);
+          frame = this.fitting(event, prepareFrame(encodeFrame(event, 0, payload)));
         }
       }
       if (frame === null) return;
@@ -131,23 +121,6 @@ export class EtpLocalRooms {
     this.forEach(target, write);
     recordRoomsBroadcast(sent);
     return sent;
-  }
-
-  /** Data in a codec the sender had not encoded it in: one that refuses it writes to nobody. */
-  private encode(
-    codec: EtpPayloadCodec,
-    event: string,
-    data: unknown,
-  ): Payload | typeof UNENCODABLE {
-    try {
-      return codec.encode(data);
-    } catch (error) {
-      logger.warn(
-        `Broadcast "${escapeLogText(event, 100)}" cannot be encoded by the ${codec.name} codec: ` +
-          `${(error as Error)?.message}`,
-      );
-      return UNENCODABLE;
-    }
   }
 
   /**

@@ -1,5 +1,3 @@
-import { jest } from '@jest/globals';
-import { Logger } from '@nestjs/common';
 import { autoCodec, jsonCodec, type EtpPayloadCodec, type EtpSocket } from '../../../src/index.js';
 import type { EtpKeptBroadcast } from '../../../src/rooms/broker-types.js';
 import { EtpLocalRooms, type RecoveryStates } from '../../../src/rooms/local-rooms.js';
@@ -136,33 +134,6 @@ describe('EtpLocalRooms', () => {
     });
     expect(asked).toBe(1);
     expect(seen).toEqual(['miss']);
-  });
-
-  test('a codec that refuses the data (here, not on the sender) leaves only its members out', () => {
-    const refusing: EtpPayloadCodec = {
-      name: 'refusing',
-      decode: () => undefined,
-      encode: () => {
-        throw new Error('cannot');
-      },
-    };
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    try {
-      const left = socket(['red'], refusing);
-      const reached = socket(['red'], jsonCodec);
-      expect(local.emit(to('red'), 'news', 1)).toBe(1);
-      expect(
-        local.deliverKept(
-          { room: 'red', offset: 1, target: to('red'), event: 'tick', data: 2 },
-          { epoch: 'e', offset: 1 },
-        ),
-      ).toBe(1);
-      expect(written(left)).toEqual([]);
-      expect(written(reached)).toEqual(['news||0||1', 'tick||0||2']);
-      expect(String(warn.mock.calls[0][0])).toContain('cannot be encoded by the refusing codec');
-    } finally {
-      warn.mockRestore();
-    }
   });
 
   describe('deliverKept', () => {
