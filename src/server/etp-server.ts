@@ -232,7 +232,17 @@ export class EtpServer<EmitEvents extends EtpEventsMap = EtpDefaultEventsMap> {
       socket.sendFrame(encodeHello(admission.recovered, socket.id));
     }
     this.observer?.connected(socket, admission);
-    for (const callback of this.connectionCallbacks) callback(socket, handshake);
+    for (const callback of this.connectionCallbacks) {
+      try {
+        callback(socket, handshake);
+      } catch (error) {
+        // Called from the HTTP server's 'upgrade' event: a throw there would end the process.
+        // A connection whose setup failed has no handlers bound; it is ended.
+        this.reports.connectionFailed(error, socket);
+        socket.terminate();
+        return;
+      }
+    }
   }
 
   /** @internal A pong from a connection's peer, for the heartbeat. */

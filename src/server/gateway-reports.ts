@@ -54,6 +54,14 @@ export class GatewayReports {
     );
   }
 
+  /** A gateway's connection callback threw: the connection is ended. */
+  connectionFailed(error: unknown, socket: EtpSocket): void {
+    this.logger.error(
+      `Setting up a connection failed: ended it [socket ${socket.id}]`,
+      error instanceof Error ? error.stack : String(error),
+    );
+  }
+
   private notify(error: Error, socket: EtpSocket): void {
     const hook = this.onError;
     if (hook === undefined) return;

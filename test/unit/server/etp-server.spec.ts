@@ -129,6 +129,26 @@ describe('EtpServer', () => {
     expect(server.sockets.get(socket.id)).toBe(socket);
   });
 
+  test('a connection callback that throws ends that connection, and the throw goes no further', async () => {
+    await start();
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      server.addConnectionCallback(() => {
+        throw new Error('setup broke');
+      });
+      const a = new Peer(url);
+      peers.push(a);
+      expect((await a.closed).code).toBe(1006);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(uncaught).toEqual([]);
+      expect(server.size).toBe(0);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
   test('emit writes one frame to every connection and says how many got it', async () => {
     await start();
     const a = await peer();
