@@ -14,6 +14,11 @@ class Handlers {
   prices(): void {}
 
   plain(): void {}
+
+  @OnEtpEvent('double')
+  double(value: number): number {
+    return value * 2;
+  }
 }
 
 const bindingsOf = (method: object): EtpEventBinding[] | undefined =>
@@ -33,5 +38,10 @@ describe('@OnEtpEvent', () => {
 
   test('a method without it has nothing recorded', () => {
     expect(bindingsOf(Handlers.prototype.plain)).toBeUndefined();
+  });
+
+  test('leaves the method itself as it was: still callable, on its own instance', () => {
+    expect(new Handlers().double(21)).toBe(42);
+    expect(bindingsOf(Handlers.prototype.double)).toEqual([{ event: 'double', client: undefined }]);
   });
 });

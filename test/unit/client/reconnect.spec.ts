@@ -34,6 +34,21 @@ describe('resolveReconnect', () => {
     expect(() => resolveReconnect({ jitter: 1.5 })).toThrow(/jitter/);
     expect(() => resolveReconnect({ jitter: -0.1 })).toThrow(/jitter/);
   });
+
+  test('refuses NaN and infinite values where a number is needed', () => {
+    expect(() => resolveReconnect({ factor: Number.NaN })).toThrow(/factor >= 1/);
+    expect(() => resolveReconnect({ jitter: Number.NaN })).toThrow(/jitter/);
+    expect(() => resolveReconnect({ maxDelay: Number.NaN })).toThrow(/initialDelay <= maxDelay/);
+    expect(() => resolveReconnect({ initialDelay: Infinity })).toThrow(RangeError);
+  });
+
+  test('takes a copy: changing the option afterwards changes nothing', () => {
+    const option = { initialDelay: 100, maxDelay: 1_000 };
+    const resolved = resolveReconnect(option);
+    option.initialDelay = 5_000;
+    expect(resolved).toEqual({ ...DEFAULT_RECONNECT, initialDelay: 100, maxDelay: 1_000 });
+    expect(DEFAULT_RECONNECT.initialDelay).toBe(500);
+  });
 });
 
 describe('reconnectDelay', () => {
@@ -48,6 +63,12 @@ describe('reconnectDelay', () => {
     expect(reconnectDelay(DEFAULT_RECONNECT, 0, () => 0)).toBe(500);
     expect(reconnectDelay(DEFAULT_RECONNECT, 0, () => 1)).toBe(250);
     expect(reconnectDelay(DEFAULT_RECONNECT, 1, () => 0.5)).toBe(750);
+  });
+
+  test('a full jitter may bring the wait down to nothing, and waits are whole milliseconds', () => {
+    const full = { ...DEFAULT_RECONNECT, jitter: 1 };
+    expect(reconnectDelay(full, 0, () => 1)).toBe(0);
+    expect(reconnectDelay({ ...noJitter, initialDelay: 3, factor: 1.5 }, 1)).toBe(5);
   });
 
   test('a very late attempt stays at maxDelay rather than overflowing', () => {

@@ -15,6 +15,8 @@ describe('client tokens', () => {
   test('the default client is injected by its class, a named one by a string of its name', () => {
     expect(getEtpClientToken()).toBe(EtpClient);
     expect(getEtpClientToken('market')).toBe('EtpClient:market');
+    // An empty name is still a name: it never means the default client.
+    expect(getEtpClientToken('')).toBe('EtpClient:');
   });
 
   test('@InjectEtpClient asks Nest for the token of that name', () => {
