@@ -1,7 +1,21 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { deferBootstrapConnection, EtpClient } from '../../../src/client/etp-client.js';
+import type { ClientTransport, ClientTransportListener } from '../../../src/client/transport.js';
 import { TestServer, until } from './transport-harness.js';
+
+/** Counts the WebSockets the client opens, to see that one was opened or not, at once. */
+class CountingClient extends EtpClient {
+  transports = 0;
+
+  protected override createTransport(
+    url: string,
+    listener: ClientTransportListener,
+  ): ClientTransport {
+    this.transports++;
+    return super.createTransport(url, listener);
+  }
+}
 
 describe('EtpClient', () => {
   let server: TestServer;
@@ -92,5 +106,65 @@ describe('EtpClient', () => {
     await until(() => errors.length > 0);
     expect(String(errors[0][0])).toContain('boom');
     expect(String(errors[0][1])).toContain('handler broke');
+  });
+
+  test('a shutdown before its deferred gate opens keeps it from connecting at all', async () => {
+    const early = new CountingClient({ url: server.url, reconnect: false, recovery: false });
+    const normal = new CountingClient({ url: server.url, reconnect: false, recovery: false });
+    clients.push(early, normal);
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    deferBootstrapConnection(early, gate);
+    deferBootstrapConnection(normal, gate);
+    await early.onApplicationBootstrap();
+    await normal.onApplicationBootstrap();
+    await early.beforeApplicationShutdown();
+    expect(early.transports + normal.transports).toBe(0);
+    open();
+    await gate;
+    await until(() => normal.transports === 1);
+    expect(early.transports).toBe(0);
+    await until(() => normal.connected);
+  });
+
+  test('a message larger than maxPayload ends the connection with 1009', async () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const etp = client({ url: server.url, maxPayload: 64 });
+    const got: unknown[] = [];
+    etp.on('news', (data) => void got.push(data));
+    const ends: number[] = [];
+    etp.onDisconnect((_reason, info) => void ends.push(info.closeCode));
+    await etp.connect();
+    const peer = await server.peer();
+    peer.send(`news||0||"${'x'.repeat(10)}"`);
+    peer.send(`news||0||"${'x'.repeat(100)}"`);
+    await until(() => ends.length === 1);
+    expect(ends).toEqual([1009]);
+    expect(got).toEqual(['x'.repeat(10)]);
+    expect(etp.closeCode).toBe(1009);
+    expect(etp.connected).toBe(false);
+  });
+
+  test('logs what the server sends at its level and escaped: unknown events as debug, malformed frames as warn', async () => {
+    const lines: string[][] = [];
+    for (const level of ['debug', 'warn'] as const) {
+      jest
+        .spyOn(Logger.prototype, level)
+        .mockImplementation((message: unknown) => void lines.push([level, String(message)]));
+    }
+    const etp = client({ url: server.url });
+    await etp.connect();
+    const peer = await server.peer();
+    peer.send('evil\nFAKE LOG LINE||0||1');
+    peer.send('nodelimiter');
+    await until(() => lines.length === 2);
+    expect(lines[0][0]).toBe('debug');
+    expect(lines[0][1]).toContain('evil\\nFAKE LOG LINE');
+    expect(lines[0][1]).not.toContain('\n');
+    expect(lines[1]).toEqual([
+      'warn',
+      'Malformed ETP frame: no "||" delimiter in the message ("nodelimiter")',
+    ]);
+    expect(etp.connected).toBe(true);
   });
 });

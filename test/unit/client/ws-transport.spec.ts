@@ -75,4 +75,45 @@ describe('createWsTransport', () => {
     await until(() => other.has('close'));
     expect(other.events.at(-1)).toEqual(['close', 1006, '']);
   });
+
+  test('reports the close status and reason the server sends, and an empty reason as ""', async () => {
+    const first = new RecordingListener();
+    createWsTransport(server.url, { maxPayload: 1024 }, first);
+    await until(() => first.has('open'));
+    (await server.peer()).close(4000, 'bye');
+    await until(() => first.has('close'));
+    expect(first.events.at(-1)).toEqual(['close', 4000, 'bye']);
+    const second = new RecordingListener();
+    createWsTransport(server.url, { maxPayload: 1024 }, second);
+    await until(() => second.has('open'));
+    server.peers[1].close(4001);
+    await until(() => second.has('close'));
+    expect(second.events.at(-1)).toEqual(['close', 4001, '']);
+  });
+
+  test('offers no permessage-deflate: a peer cannot make it inflate a small message into a big one', async () => {
+    let extensions: string | undefined = 'not seen';
+    server.wss.once(
+      'headers',
+      (_headers, request) => (extensions = request.headers['sec-websocket-extensions']),
+    );
+    const listener = new RecordingListener();
+    const transport = createWsTransport(server.url, { maxPayload: 1024 }, listener);
+    await until(() => listener.has('open'));
+    expect(extensions).toBeUndefined();
+    transport.terminate();
+  });
+
+  test('a refused connection reports its error and then a 1006 close, never an open', async () => {
+    const gone = await TestServer.start();
+    const url = gone.url;
+    await gone.close();
+    const listener = new RecordingListener();
+    const transport = createWsTransport(url, { maxPayload: 1024 }, listener);
+    await until(() => listener.has('close'));
+    expect(listener.has('open')).toBe(false);
+    expect(listener.events.map(([kind]) => kind)).toEqual(['error', 'close']);
+    expect(listener.events.at(-1)).toEqual(['close', 1006, '']);
+    expect(() => transport.send('x||0')).toThrow('The connection is closing');
+  });
 });
