@@ -8,6 +8,17 @@ import { getEtpClientToken } from '../../../src/client/tokens.js';
 import { EtpModule } from '../../../src/etp.module.js';
 import { TestServer, until } from './transport-harness.js';
 
+@Injectable()
+class UsesThis {
+  private readonly prefix = 'seen:';
+
+  @OnEtpEvent('note')
+  async note(data: unknown): Promise<string> {
+    got.push(['note', data]);
+    return `${this.prefix}${String(data)}`;
+  }
+}
+
 const got: unknown[][] = [];
 
 @Injectable()
@@ -117,5 +128,61 @@ describe('EtpEventExplorer', () => {
     await expect(boot([UnknownClient])).rejects.toThrow(
       `@OnEtpEvent('x') on UnknownClient.x names the ETP client "ghost", which EtpModule.forRoot({ clients }) does not configure`,
     );
+  });
+
+  test('binds with the provider as this, and a promise answers with what it resolves to', async () => {
+    const module = await boot([UsesThis]);
+    await module.get(EtpClient).connect();
+    (await server.peer()).send('note||9||"a"');
+    await until(() => server.received.length === 1);
+    expect(server.received[0].data).toBe('__ack_note||9||seen:a');
+    expect(got).toEqual([['note', 'a']]);
+  });
+
+  test('one instance under two tokens is bound once, with no warning of a replacement', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const module = await boot([
+      SecondNewsListener,
+      { provide: 'alias', useExisting: SecondNewsListener },
+    ]);
+    expect(warn).not.toHaveBeenCalled();
+    await module.get(EtpClient).connect();
+    (await server.peer()).send('news||0||1');
+    await until(() => got.length === 1);
+    expect(got).toEqual([['second', 1]]);
+  });
+
+  test('providers that are null, primitive, functions or without a prototype are passed over', async () => {
+    const bare = Object.create(null) as object;
+    await expect(
+      boot([
+        { provide: 'null', useValue: null },
+        { provide: 'text', useValue: 'text' },
+        { provide: 'number', useValue: 7 },
+        { provide: 'fn', useValue: () => 1 },
+        { provide: 'bare', useValue: bare },
+      ]),
+    ).resolves.toBeDefined();
+  });
+
+  test('in an application with an HTTP server, the clients wait for it to listen', async () => {
+    const module = await Test.createTestingModule({
+      imports: [
+        EtpModule.forRoot({ client: { url: server.url, reconnect: false, recovery: false } }),
+      ],
+    }).compile();
+    const app = module.createNestApplication({ logger: false });
+    try {
+      await app.init();
+      const client = app.get(EtpClient);
+      // Without the wait, init() would have held until this connection opened.
+      expect(client.connected).toBe(false);
+      expect(server.peers).toHaveLength(0);
+      await app.listen(0, '127.0.0.1');
+      await until(() => client.connected);
+      expect(server.peers).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
   });
 });
